@@ -213,7 +213,7 @@ def show_figures(show):
     interactive = matplotlib.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
     if show and not interactive:
         print(
-            "提示 note: 没有可用的显示器，图片已保存但不弹出窗口 / no display: figures saved, not shown",
+            "提示 note: 没有显示器，图片已保存但不弹出窗口 / no display: figures saved, not shown",
             file=sys.stderr,
         )
     if show is not False and interactive and plt.get_fignums():

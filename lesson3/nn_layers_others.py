@@ -30,14 +30,12 @@ from common_tools import (  # noqa: E402
     use_figure_backend,
 )
 
-
 # ================================= 池化层 pooling ==================================
 
 
 def maxpool(img):
     """最大池化：nn.MaxPool2d()"""
     import torch.nn as nn
-    from matplotlib import pyplot as plt
     from torchvision import transforms
 
     set_seed(1)  # 设置随机种子
@@ -118,7 +116,7 @@ def maxunpool():
 
     print("raw_img:\n{}\nimg_pool:\n{}".format(img_tensor, img_pool))
     print("img_reconstruct:\n{}\nimg_unpool:\n{}".format(img_reconstruct, img_unpool))
-    # 文章此处误贴了代码；上面是真实输出 / the article repeats the code here: above is the real output
+    # 文章此处误贴了代码，上面才是真实输出 / the article repeats the code here; this is the output
     print("indices:\n{}".format(indices))
     return {"maxunpool": unpool_figure(img_tensor, img_reconstruct, img_unpool, indices)}
 
