@@ -150,6 +150,196 @@ def linear():
     return {}
 
 
+# ================================= 激活函数层 activations ==================================
+
+
+def activations():
+    """激活函数层"""
+    figures = {}
+    stacked_linear_layers()
+    figures.update(sigmoid_tanh_relu())
+    figures.update(relu_variants())
+    return figures
+
+
+def stacked_linear_layers():
+    """没有非线性变换时，多个线性层的组合等价于一个线性层"""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子
+
+    x = torch.randn(64, 8)
+    layer1, layer2, layer3 = (nn.Linear(8, 8, bias=False) for _ in range(3))
+
+    # Output = X·W1·W2·W3 = X·W: nn.Linear computes x·Wᵀ, so the one layer's weight is W3·W2·W1
+    one_layer = nn.Linear(8, 8, bias=False)
+    one_layer.weight.data = layer3.weight.data @ layer2.weight.data @ layer1.weight.data
+
+    stacked = nn.Sequential(layer1, layer2, layer3)
+    stacked_relu = nn.Sequential(layer1, nn.ReLU(), layer2, nn.ReLU(), layer3)
+    with torch.no_grad():
+        linear_gap = (stacked(x) - one_layer(x)).abs().max().item()
+        relu_gap = (stacked_relu(x) - one_layer(x)).abs().max().item()
+    print("三个无偏置线性层 vs 一个权重为 W3·W2·W1 的线性层 / 3 stacked linear layers vs one:")
+    print("  最大差异 largest difference: {:.1e}  (浮点误差 float rounding)".format(linear_gap))
+    print(
+        "  中间加 ReLU 后 with ReLU between them: {:.4f}  (不再等价 no longer equal)".format(
+            relu_gap
+        )
+    )
+    return linear_gap, relu_gap
+
+
+def output_and_gradient(layer, x):
+    """y = layer(x) and y' from autograd: backward() of y.sum() leaves dy_i/dx_i in x.grad."""
+    x = x.clone().requires_grad_(True)
+    y = layer(x)
+    y.sum().backward()
+    return y.detach(), x.grad
+
+
+def sigmoid_tanh_relu():
+    """nn.Sigmoid、nn.Tanh、nn.ReLU(修正线性单元)"""
+    import torch
+    import torch.nn as nn
+    from matplotlib import pyplot as plt
+
+    x = torch.arange(-1000, 1001) / 100  # x ∈ [-10, 10], step 0.01; x = 0 exactly, at index 1000
+    layers = [
+        (nn.Sigmoid(), "y = 1 / (1 + e^(-x))", "y' = y·(1 - y)", "y ∈ (0, 1); y' ∈ (0, 0.25]"),
+        (
+            nn.Tanh(),
+            "y = (e^x - e^(-x)) / (e^x + e^(-x)) = 2 / (1 + e^(-2x)) - 1 = 2·sigmoid(2x) - 1",
+            "y' = 1 - y²",
+            "y ∈ (-1, 1); y' ∈ (0, 1]",
+        ),
+        (nn.ReLU(), "y = max(0, x)", "y' = 1 (x > 0), 0 (x < 0)", "y ∈ [0, ∞); y' ∈ {0, 1}"),
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    for ax, (layer, formula, derivative, ranges) in zip(axes, layers):
+        y, dy = output_and_gradient(layer, x)  # dy: what autograd computes, not a formula
+        name = "nn." + type(layer).__name__
+        print(f"--- {name} ---")
+        print(f"  公式 formula:     {formula}")
+        print(f"  导数 derivative:  {derivative}")
+        print(f"  值域 ranges:      {ranges}")
+        print(
+            f"  实测 measured (float32, x ∈ [-10, 10], step 0.01): "
+            f"y ∈ [{y.min():.5g}, {y.max():.5g}], y' ∈ [{dy.min():.4g}, {dy.max():.4g}], "
+            f"y'(0) = {dy[1000]:.4g}, 最大导数 largest y' at x = {x[dy.argmax()]:.2f}"
+        )
+        saturated = x[(dy == 0) & (x > 0)]
+        if type(layer) is not nn.ReLU and len(saturated):
+            print(
+                f"  float32 中 |x| ≥ {saturated.min():.2f} 时 y 舍入为 ±1，导数算出来正好是 0"
+                f" / in float32 y rounds to ±1 from |x| = {saturated.min():.2f}: y' is exactly 0"
+            )
+        plot_curve_and_gradient(ax, x, y, dy, name)
+    print(ACTIVATION_ERRATA)
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.12, top=0.92, wspace=0.2)
+    return {"activation_sigmoid_tanh_relu": fig}
+
+
+ACTIVATION_ERRATA = """勘误 errata (文章 article → PyTorch):
+  nn.Sigmoid: 导数范围 [0, 0.25] → (0, 0.25]，最大值 0.25 在 x = 0 / max 0.25 at x = 0
+             (float32 中 x ≥ 16.64 时 y 舍入为 1，导数算出 0 / float32 gives y' = 0 from x = 16.64)
+  nn.tanh → nn.Tanh: PyTorch 没有 nn.tanh（函数是 torch.tanh）/ the layer is nn.Tanh
+  nn.Tanh: y = sin x / cos x 是 tan x / that is tan x, not tanh x
+  nn.Tanh: 最后一项 2 / (1 + e^(-2x)) + 1 应为 - 1 / the last form ends in - 1, not + 1
+  nn.Tanh: 导数范围 (0, 1) → (0, 1]，x = 0 处取到 1 / y'(0) = 1
+  nn.ReLU: x = 0 处导数数学上不存在（文章：undefined），PyTorch 的 autograd 取 0
+           / undefined at 0 in maths; autograd returns 0
+  nn.ReLU: 输出值“均为正数” → 非负，x ≤ 0 时输出 0；导数只在 x > 0 时是 1
+           / outputs are non-negative, not positive; the derivative is 1 only for x > 0"""
+
+
+def relu_variants():
+    """nn.LeakyReLU、nn.PReLU、nn.RReLU"""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子
+
+    x = torch.linspace(-3, 3, 601)
+    relu = nn.ReLU()
+    leaky_relu = nn.LeakyReLU(negative_slope=0.1)  # 默认 default 0.01: too flat to see
+    prelu = nn.PReLU(init=0.25)
+    rrelu = nn.RReLU(lower=1 / 8, upper=1 / 3)  # the defaults
+    print("--- nn.LeakyReLU(negative_slope) ---")
+    print("  y = x (x ≥ 0), negative_slope·x (x < 0)")
+    print("  默认 default negative_slope = {}".format(nn.LeakyReLU().negative_slope))
+    print("--- nn.PReLU(num_parameters=1, init=0.25) ---")
+    print("  y = x (x ≥ 0), a·x (x < 0); a 是可学习的参数 / a is learned, starting at init")
+    print("--- nn.RReLU(lower=1/8, upper=1/3) ---")
+    print("  y = x (x ≥ 0), a·x (x < 0); train(): 每个元素每次重新抽 a ~ U(lower, upper)")
+    print("  / a fresh a ~ U(lower, upper) for every element in every forward pass")
+    print("  eval(): a = (lower + upper) / 2 固定（文章没有提到）/ fixed (not in the article)")
+
+    # RReLU: one random slope per element in training mode, a fixed one in eval mode
+    rrelu.train()
+    negative_x = -torch.rand(2000) * 3
+    train_slopes = rrelu(negative_x) / negative_x
+    rrelu.eval()
+    eval_slopes = rrelu(negative_x) / negative_x
+    print(
+        "  实测 measured, train(): {} slopes ∈ [{:.4f}, {:.4f}], {} 个不同 distinct".format(
+            len(train_slopes), train_slopes.min(), train_slopes.max(), train_slopes.unique().numel()
+        )
+    )
+    print(
+        "  实测 measured, eval(): 斜率 slope = {:.4f} = (1/8 + 1/3) / 2 for all {}".format(
+            eval_slopes[0], len(eval_slopes)
+        )
+    )
+
+    prelu_learns()
+
+    curves = {
+        "ReLU()": relu(x),
+        "LeakyReLU(negative_slope=0.1)": leaky_relu(x),
+        "PReLU(init=0.25)": prelu(x).detach(),
+    }
+    figure = relu_variants_figure(x, curves, negative_x, train_slopes, eval_slopes[0].item())
+    return {"activation_relu_variants": figure}
+
+
+def prelu_learns():
+    """PReLU 的斜率是可学习的 / PReLU's slope is a parameter the optimizer moves."""
+    import torch
+    import torch.nn as nn
+
+    # one SGD step towards data whose negative slope is 0.5
+    prelu = nn.PReLU(init=0.25)
+    optimizer = torch.optim.SGD(prelu.parameters(), lr=0.2)
+    x = torch.tensor([-2.0, -1.0, 1.0, 2.0])
+    target = torch.where(x < 0, 0.5 * x, x)
+    loss = nn.functional.mse_loss(prelu(x), target)
+    loss.backward()
+    slope_before = prelu.weight.item()
+    optimizer.step()
+    print(
+        "  PReLU 一步 SGD one step: a = {:.4f} → {:.4f} (grad {:.4f}, target slope 0.5)".format(
+            slope_before, prelu.weight.item(), prelu.weight.grad.item()
+        )
+    )
+
+    # num_parameters = 通道数: one slope per channel
+    prelu_per_channel = nn.PReLU(num_parameters=3, init=0.25)
+    optimizer = torch.optim.SGD(prelu_per_channel.parameters(), lr=0.02)
+    img = -torch.arange(1.0, 4.0).reshape(1, 3, 1, 1).expand(1, 3, 2, 2)  # channel c holds -(c+1)
+    prelu_per_channel(img).sum().backward()
+    optimizer.step()
+    print(
+        "  nn.PReLU(num_parameters=3): weight.shape {}, grad {}, 一步后 after one step {}".format(
+            tuple(prelu_per_channel.weight.shape),
+            prelu_per_channel.weight.grad.tolist(),
+            [round(a, 4) for a in prelu_per_channel.weight.tolist()],
+        )
+    )
+    return prelu, prelu_per_channel
+
+
 # ================================= figures (plumbing) ==================================
 
 
@@ -162,7 +352,7 @@ def before_after_figure(img_raw, img_pool, layer_name):
         ax.imshow(image)
         ax.set_title(f"{title}: {image.width}×{image.height}")
     fig.suptitle(layer_name)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.86, wspace=0.25)
     return fig
 
 
@@ -176,9 +366,8 @@ def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
             ax.add_patch(_cell(c, r, color))
             weight = "bold" if bold is not None and bold[r][c] else "normal"
             value = values[r, c].item()
-            text = (
-                f"{value:.0f}" if float(value).is_integer() else f"{value:.4f}"
-            )  # as torch prints it
+            # as torch prints it: 4. for whole numbers, 4 decimals otherwise
+            text = f"{value:.0f}" if float(value).is_integer() else f"{value:.4f}"
             ax.text(c, r, text, ha="center", va="center", weight=weight)
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
@@ -223,7 +412,47 @@ def unpool_figure(img_tensor, img_reconstruct, img_unpool, indices):
     draw_value_grid(axes[1], img_reconstruct, "img_reconstruct", pooled_color)
     draw_value_grid(axes[2], img_unpool, "img_unpool: values at indices", unpool_color, is_max)
     fig.suptitle("MaxPool2d(return_indices=True) -> MaxUnpool2d: each value goes back to its max")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.84, wspace=0.06)
+    return fig
+
+
+def plot_curve_and_gradient(ax, x, y, dy, name):
+    """One panel: an activation and its autograd derivative on the same axes."""
+    ax.plot(x, y, label="y")
+    ax.plot(x, dy, "--", label="y' (autograd)")
+    at_zero = len(x) // 2  # x = 0 exactly: the grid is symmetric
+    ax.plot(0, dy[at_zero], "o", color="C1", label=f"y'(0) = {dy[at_zero]:.4g}")
+    ax.axhline(0, color="gray", linewidth=0.5)
+    ax.axvline(0, color="gray", linewidth=0.5)
+    ax.set_title(name)
+    ax.set_xlabel("x")
+    ax.legend()
+    ax.grid(alpha=0.3)
+
+
+def relu_variants_figure(x, curves, negative_x, train_slopes, eval_slope):
+    """Left: ReLU, LeakyReLU and PReLU. Right: RReLU's sampled slopes between lower and upper."""
+    from matplotlib import pyplot as plt
+
+    fig, (ax_curves, ax_rrelu) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for label, y in curves.items():
+        ax_curves.plot(x, y, label=label)
+    ax_curves.set_title("ReLU and its variants")
+    ax_curves.legend()
+    ax_curves.grid(alpha=0.3)
+    ax_rrelu.scatter(
+        negative_x, negative_x * train_slopes, s=3, alpha=0.4, label="train(): sampled"
+    )
+    for slope, style, label in (
+        (1 / 8, "--", "slope lower = 1/8"),
+        (1 / 3, "--", "slope upper = 1/3"),
+        (eval_slope, "-", "eval(): slope (lower + upper) / 2"),
+    ):
+        ax_rrelu.plot([-3, 0, 3], [-3 * slope, 0, 3], style, label=label)
+    ax_rrelu.set_title("RReLU(lower=1/8, upper=1/3)")
+    ax_rrelu.legend()
+    ax_rrelu.grid(alpha=0.3)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.93, wspace=0.15)
     return fig
 
 
@@ -243,6 +472,7 @@ SECTIONS = [
     Section("divisor-override", "nn.AvgPool2d(divisor_override=3)", divisor_override),
     Section("maxunpool", "nn.MaxUnpool2d()", maxunpool),
     Section("linear", "线性层 nn.Linear(3, 4)", linear),
+    Section("activations", "激活函数层 Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, RReLU", activations),
 ]
 MIN_IMAGE_SIZE = 2  # the 2×2 pooling kernel must fit at least once
 

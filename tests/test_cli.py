@@ -7,7 +7,13 @@ import pytest
 from conftest import REPO_ROOT, SCRIPT, run_script
 from PIL import Image
 
-ALL_FIGURES = {"maxpool.png", "avgpool.png", "maxunpool.png"}
+ALL_FIGURES = {
+    "maxpool.png",
+    "avgpool.png",
+    "maxunpool.png",
+    "activation_sigmoid_tanh_relu.png",
+    "activation_relu_variants.png",
+}
 
 
 def assert_one_line_error(result, *fragments, code=1):
@@ -28,7 +34,8 @@ def test_the_default_run_from_a_foreign_folder_runs_every_section_and_saves_ever
     assert result.stderr == ""
     headings = [line for line in result.stdout.splitlines() if line.startswith("=====")]
     flags = [heading.split("[")[1].split("]")[0] for heading in headings]
-    assert flags[:5] == ["--maxpool", "--avgpool", "--divisor-override", "--maxunpool", "--linear"]
+    article_order = ["--maxpool", "--avgpool", "--divisor-override", "--maxunpool", "--linear"]
+    assert flags[:6] == [*article_order, "--activations"]
     assert "池化后尺寸:torch.Size([1, 3, 256, 256])" in result.stdout
     assert ALL_FIGURES <= {p.name for p in (tmp_path / "out").iterdir()}
 

@@ -163,6 +163,7 @@ def test_grayscale_rgba_palette_and_jpeg_images_are_converted_to_rgb(
         ("--divisor-override", set()),
         ("--maxunpool", {"maxunpool.png"}),
         ("--linear", set()),
+        ("--activations", {"activation_sigmoid_tanh_relu.png", "activation_relu_variants.png"}),
     ],
 )
 def test_each_flag_alone_saves_only_its_own_figures(run_main, tmp_path, flag, figures):
