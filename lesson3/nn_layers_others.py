@@ -340,6 +340,207 @@ def prelu_learns():
     return prelu, prelu_per_channel
 
 
+# ================================= 文章之外 beyond the article ==================================
+
+
+def unpool_vs_upsample():
+    """反池化、上采样与转置卷积 / (a) unpooling, (b) upsampling, (c) transposed convolution"""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子
+
+    img_tensor = torch.randint(high=10, size=(1, 1, 4, 4), dtype=torch.float)
+    maxpool_layer = nn.MaxPool2d((2, 2), stride=(2, 2), return_indices=True)
+    img_pool, indices = maxpool_layer(img_tensor)
+
+    # (a) 反池化: each value goes back to where its maximum was, zeros elsewhere (sparse)
+    img_unpool = nn.MaxUnpool2d((2, 2), stride=(2, 2))(img_pool, indices)
+    # (b) 上采样: copies (nearest) or interpolates (bilinear); needs no indices
+    img_nearest = nn.Upsample(scale_factor=2, mode="nearest")(img_pool)
+    img_bilinear = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)(img_pool)
+    # (c) 转置卷积: each value stamps a copy of the kernel, scaled by the value
+    deconv_layer = nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, bias=False)
+    deconv_layer.weight.data = torch.tensor([[[[1.0, 0.5], [0.25, 0.0]]]])
+    img_deconv = deconv_layer(img_pool).detach()
+
+    print("raw_img:\n{}\nimg_pool:\n{}".format(img_tensor, img_pool))
+    print("(a) nn.MaxUnpool2d:\n{}".format(img_unpool))
+    print("(b) nn.Upsample(mode='nearest'):\n{}".format(img_nearest))
+    print("(b) nn.Upsample(mode='bilinear'):\n{}".format(img_bilinear))
+    print(
+        "(c) nn.ConvTranspose2d, weight {}:\n{}".format(
+            deconv_layer.weight.data.tolist(), img_deconv
+        )
+    )
+
+    # 转置卷积不是卷积的逆 / a transposed convolution does not undo a convolution
+    conv_layer = nn.Conv2d(1, 1, kernel_size=2, stride=2, bias=False)
+    conv_layer.weight.data = deconv_layer.weight.data
+    round_trip = deconv_layer(conv_layer(img_tensor)).detach()
+    print(
+        "conv → ConvTranspose2d (same weight) 与原图最大差异 / largest difference from raw_img:"
+        " {:.4f}".format((round_trip - img_tensor).abs().max().item())
+    )
+
+    # output_size 的歧义: a 5×5 and a 4×4 input both pool to 2×2
+    img_odd = torch.arange(24.0, -1.0, -1.0).reshape(1, 1, 5, 5)  # each window's max: top-left
+    img_pool_odd, indices_odd = maxpool_layer(img_odd)
+    maxunpool_layer = nn.MaxUnpool2d((2, 2), stride=(2, 2))
+    guessed = maxunpool_layer(img_pool_odd, indices_odd)  # assumes 4×4, reads the indices 4 wide
+    told = maxunpool_layer(img_pool_odd, indices_odd, output_size=img_odd.shape[-2:])
+    print("5×5 输入 input, indices {}".format(indices_odd.flatten().tolist()))
+    print(
+        "不给 output_size → 4×4，位置错了 / without output_size, wrong places:\n{}".format(guessed)
+    )
+    print("output_size=(5, 5) → 回到最大值的位置 / back where the maxima were:\n{}".format(told))
+    print("(index ≥ 16 时 PyTorch 报错 raises 'Found an invalid max index')")
+    panels = {
+        "raw_img": img_tensor,
+        "img_pool (MaxPool2d)": img_pool,
+        "(a) MaxUnpool2d": img_unpool,
+        "(b) Upsample nearest": img_nearest,
+        "(b) Upsample bilinear": img_bilinear,
+        "(c) ConvTranspose2d": img_deconv,
+    }
+    return {"unpool_vs_upsample": unpool_vs_upsample_figure(panels, indices)}
+
+
+def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """池化输出尺寸 / Output length of nn.MaxPool2d and nn.AvgPool2d along one dimension.
+
+    out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1, rounded up instead
+    with ceil_mode=True, except that a window may not start inside the right-hand padding.
+    Raises ValueError where PyTorch raises.
+    """
+    stride = kernel_size if stride is None else stride
+    if kernel_size < 1 or stride < 1 or dilation < 1:
+        raise ValueError("kernel_size, stride and dilation must be positive")
+    if padding > kernel_size // 2:
+        raise ValueError("pad should be at most half of kernel size")
+    numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    if ceil_mode:
+        out = -(-numerator // stride) + 1  # ceil division
+        if (out - 1) * stride >= size + padding:  # the last window would start in the padding
+            out -= 1
+    else:
+        out = numerator // stride + 1  # floor division, also for negative numerators
+    if out < 1:
+        raise ValueError("output size is too small")
+    return out
+
+
+def output_size(img):
+    """池化输出尺寸的计算规则 / pooling's output-size rule, checked against PyTorch"""
+    import torch
+    import torch.nn as nn
+
+    height = img.height
+    print("out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1")
+    print("ceil_mode=True: 向上取整，但最后一个窗口不能从右侧填充区开始 / rounds up, except that")
+    print("                a window starting inside the right-hand padding is dropped")
+    cases = [
+        (height, 2, 2, 0, 1, False, "文章 the article: 512 → 256"),
+        (height, 2, 2, 1, 1, False, "padding 不能保持尺寸 / padding does not keep the size"),
+        (height, 3, 1, 1, 1, False, "stride=1, padding=(k-1)/2 才保持尺寸 / keeps the size"),
+        (height, 3, 2, 0, 1, False, "floor"),
+        (height, 3, 2, 0, 1, True, "ceil_mode 多出一个窗口 / one more window"),
+        (6, 3, 2, 1, 1, False, "floor"),
+        (6, 3, 2, 1, 1, True, "ceil_mode 改变结果 / changes the answer"),
+        (5, 2, 2, 1, 1, True, "向上取整会得 4，但第 4 个窗口从填充区开始，被丢弃 / dropped"),
+        (7, 3, 1, 0, 2, False, "dilation=2: 窗口覆盖 5 个像素 / the window spans 5"),
+        (8, 2, 2, 2, 1, False, "padding > kernel / 2: 两者都报错 / both refuse it"),
+    ]
+    print("   in  kernel stride padding dilation ceil_mode | formula MaxPool2d AvgPool2d | note")
+    for size, kernel, stride, padding, dilation, ceil_mode, note in cases:
+        x = torch.zeros(1, 1, size, size)
+        formula = length_or_error(
+            pool_output_size, size, kernel, stride, padding, dilation, ceil_mode
+        )
+        max_pool = nn.MaxPool2d(kernel, stride, padding, dilation, ceil_mode=ceil_mode)
+        max_out = length_or_error(pooled_length, max_pool, x)
+        avg_out = "-"  # AvgPool2d has no dilation
+        if dilation == 1:
+            avg_pool = nn.AvgPool2d(kernel, stride, padding, ceil_mode=ceil_mode)
+            avg_out = length_or_error(pooled_length, avg_pool, x)
+        print(
+            f"{size:5d} {kernel:7d} {stride:6d} {padding:7d} {dilation:8d} {ceil_mode!s:>9} |"
+            f" {formula:>7} {max_out:>9} {avg_out:>9} | {note}"
+        )
+    return {}
+
+
+def length_or_error(compute, *args):
+    """The output length as text, or "error" where the formula or PyTorch refuses the input."""
+    try:
+        return str(compute(*args))
+    except (ValueError, RuntimeError):  # ours raises ValueError, PyTorch RuntimeError
+        return "error"
+
+
+def pooled_length(layer, x):
+    return layer(x).shape[-1]
+
+
+def invariance(img):
+    """池化的平移与旋转不变性实测 / how much pooling absorbs shifts and rotations, measured"""
+    import torch
+    import torch.nn as nn
+    from torchvision import transforms
+    from torchvision.transforms import functional as F
+
+    set_seed(1)  # 设置随机种子
+
+    img_tensor = transforms.ToTensor()(img).unsqueeze(0)  # C*H*W to B*C*H*W
+    poolings = {
+        "MaxPool2d": nn.MaxPool2d((2, 2), stride=(2, 2)),
+        "AvgPool2d": nn.AvgPool2d((2, 2), stride=(2, 2)),
+        "x[::2, ::2]": lambda t: t[..., ::2, ::2],  # 只降采样、不池化 / subsampling, no pooling
+    }
+    bilinear = transforms.InterpolationMode.BILINEAR
+    changes = [(f"shift {s} px", lambda t, s=s: torch.roll(t, s, dims=-1)) for s in range(1, 5)]
+    changes += [
+        (f"rotate {a}°", lambda t, a=a: F.rotate(t, a, interpolation=bilinear))
+        for a in range(1, 11)
+    ]
+
+    print("相对变化 relative change = mean|pool(T(x)) - pool(x)| / mean|T(x) - x|, 中心区域")
+    print(
+        "(central half, away from the border); 1 = 池化没有吸收任何变化 / pooling absorbed nothing"
+    )
+    print(f"{'transform T':<14}{'mean|T(x)-x|':>13}" + "".join(f"{name:>13}" for name in poolings))
+    table = {}
+    for label, change in changes:
+        moved = change(img_tensor)
+        unpooled = central_half(moved - img_tensor).abs().mean()
+        table[label] = {
+            name: (central_half(pool(moved) - pool(img_tensor)).abs().mean() / unpooled).item()
+            for name, pool in poolings.items()
+        }
+        print(
+            f"{label:<14}{unpooled:>13.4f}" + "".join(f"{r:>13.3f}" for r in table[label].values())
+        )
+    if any(ratio != ratio for row in table.values() for ratio in row.values()):  # NaN: 0 / 0
+        print(
+            "nan: 图片中心是平的，变换后没有变化可测 / the image centre is flat: nothing to measure"
+        )
+        return {"invariance": invariance_figure(table, list(poolings))}
+    shift_absorbed = 1 - table["shift 1 px"]["MaxPool2d"]
+    rotation_absorbed = 1 - min(row["MaxPool2d"] for label, row in table.items() if "°" in label)
+    verdict = "一次 2×2 最大池化吸收 1 像素平移的 {:.0%}，旋转最多 {:.0%}"
+    print("结论 verdict: " + verdict.format(shift_absorbed, rotation_absorbed))
+    verdict = "one 2×2 max pooling absorbs {:.0%} of a 1-px shift, {:.0%} of a rotation at most"
+    print("  / " + verdict.format(shift_absorbed, rotation_absorbed))
+    return {"invariance": invariance_figure(table, list(poolings))}
+
+
+def central_half(t):
+    """The central half of a map in each direction: rolled-in and rotated-in borders stay out,
+    and on a pooled map it covers (nearly) the same pixels as on the input."""
+    height, width = t.shape[-2:]
+    return t[..., height // 4 : height - height // 4, width // 4 : width - width // 4]
+
+
 # ================================= figures (plumbing) ==================================
 
 
@@ -360,14 +561,14 @@ def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
     """Draw a 2-D tensor as a grid of cells with each value written in its cell."""
     values = values.detach().reshape(values.shape[-2], values.shape[-1])
     rows, cols = values.shape
+    # as torch prints a tensor: whole numbers without decimals, otherwise 4 decimals everywhere
+    number_format = "{:.0f}" if bool((values == values.round()).all()) else "{:.4f}"
     for r in range(rows):
         for c in range(cols):
             color = cell_colors[r][c] if cell_colors is not None else "white"
             ax.add_patch(_cell(c, r, color))
             weight = "bold" if bold is not None and bold[r][c] else "normal"
-            value = values[r, c].item()
-            # as torch prints it: 4. for whole numbers, 4 decimals otherwise
-            text = f"{value:.0f}" if float(value).is_integer() else f"{value:.4f}"
+            text = number_format.format(values[r, c].item())
             ax.text(c, r, text, ha="center", va="center", weight=weight)
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
@@ -390,29 +591,77 @@ def unpool_figure(img_tensor, img_reconstruct, img_unpool, indices):
     """Where each value went: pooling windows share a colour across the three panels."""
     from matplotlib import pyplot as plt
 
-    height, width = img_tensor.shape[-2:]
-    pooled_w = indices.shape[-1]
-    flat_indices = indices.reshape(-1).tolist()
-    window_color = [[None] * width for _ in range(height)]
-    for r in range(height):
-        for c in range(width):
-            window = (r // 2) * pooled_w + c // 2
-            window_color[r][c] = WINDOW_COLORS[window % len(WINDOW_COLORS)]
-    is_max = [[r * width + c in flat_indices for c in range(width)] for r in range(height)]
-    unpool_color = [
-        [window_color[r][c] if is_max[r][c] else "white" for c in range(width)]
-        for r in range(height)
-    ]
-    pooled_color = [
-        [WINDOW_COLORS[(r * pooled_w + c) % len(WINDOW_COLORS)] for c in range(pooled_w)]
-        for r in range(indices.shape[-2])
-    ]
+    window_color, is_max, pooled_color, unpool_color = window_colors(img_tensor, indices)
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.8))
     draw_value_grid(axes[0], img_tensor, "raw_img (max in bold)", window_color, is_max)
     draw_value_grid(axes[1], img_reconstruct, "img_reconstruct", pooled_color)
     draw_value_grid(axes[2], img_unpool, "img_unpool: values at indices", unpool_color, is_max)
     fig.suptitle("MaxPool2d(return_indices=True) -> MaxUnpool2d: each value goes back to its max")
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.84, wspace=0.06)
+    return fig
+
+
+def window_colors(img_tensor, indices):
+    """Colour each cell by its 2×2 pooling window; mark the cells the indices point at."""
+    height, width = img_tensor.shape[-2:]
+    pooled_h, pooled_w = indices.shape[-2:]
+    flat_indices = set(indices.reshape(-1).tolist())
+
+    def color(window):
+        return WINDOW_COLORS[window % len(WINDOW_COLORS)]
+
+    window_color = [
+        [color((r // 2) * pooled_w + c // 2) for c in range(width)] for r in range(height)
+    ]
+    is_max = [[r * width + c in flat_indices for c in range(width)] for r in range(height)]
+    pooled_color = [[color(r * pooled_w + c) for c in range(pooled_w)] for r in range(pooled_h)]
+    max_color = [
+        [window_color[r][c] if is_max[r][c] else "white" for c in range(width)]
+        for r in range(height)
+    ]
+    return window_color, is_max, pooled_color, max_color
+
+
+def unpool_vs_upsample_figure(panels, indices):
+    """Six grids: the input, its max pooling, and the three ways back to 4×4."""
+    from matplotlib import pyplot as plt
+
+    raw = panels["raw_img"]
+    window_color, is_max, pooled_color, max_color = window_colors(raw, indices)
+    colors = {"raw_img": (window_color, is_max), "img_pool (MaxPool2d)": (pooled_color, None)}
+    colors["(a) MaxUnpool2d"] = (max_color, is_max)
+    fig, axes = plt.subplots(2, 3, figsize=(10, 7))
+    for ax, (title, values) in zip(axes.flat, panels.items()):
+        cell_colors, bold = colors.get(title, (None, None))
+        draw_value_grid(ax, values, title, cell_colors, bold)
+    fig.suptitle(
+        "(a) unpooling is sparse, (b) upsampling copies or interpolates, (c) ConvTranspose2d mixes"
+    )
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.06, hspace=0.12)
+    return fig
+
+
+def invariance_figure(table, pooling_names):
+    """Relative change of the pooled map for shifts (left) and rotations (right)."""
+    from matplotlib import pyplot as plt
+
+    fig, (ax_shift, ax_rotate) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, unit, xlabel in (
+        (ax_shift, "px", "shift (pixels)"),
+        (ax_rotate, "°", "rotation (degrees)"),
+    ):
+        rows = {label: row for label, row in table.items() if label.endswith(unit)}
+        amounts = [int(label.split()[1].rstrip("px°")) for label in rows]
+        for name in pooling_names:
+            ax.plot(amounts, [row[name] for row in rows.values()], "o-", label=name)
+        ax.set_xticks(amounts)
+        ax.axhline(1, color="gray", linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    ax_shift.set_ylabel("relative change of the pooled map")
+    ax_shift.legend()
+    fig.suptitle("How much does 2×2 pooling absorb? (1 = nothing, lower = more invariant)")
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.13, top=0.9, wspace=0.08)
     return fig
 
 
@@ -473,6 +722,13 @@ SECTIONS = [
     Section("maxunpool", "nn.MaxUnpool2d()", maxunpool),
     Section("linear", "线性层 nn.Linear(3, 4)", linear),
     Section("activations", "激活函数层 Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, RReLU", activations),
+    Section(
+        "unpool-vs-upsample", "反池化 vs 上采样 vs 转置卷积 (文章之外 beyond)", unpool_vs_upsample
+    ),
+    Section("output-size", "池化输出尺寸的规则 (文章之外 beyond)", output_size, uses_image=True),
+    Section(
+        "invariance", "池化的平移、旋转不变性实测 (文章之外 beyond)", invariance, uses_image=True
+    ),
 ]
 MIN_IMAGE_SIZE = 2  # the 2×2 pooling kernel must fit at least once
 
