@@ -13,6 +13,8 @@ ALL_FIGURES = {
     "maxunpool.png",
     "activation_sigmoid_tanh_relu.png",
     "activation_relu_variants.png",
+    "unpool_vs_upsample.png",
+    "invariance.png",
 }
 
 
@@ -35,9 +37,10 @@ def test_the_default_run_from_a_foreign_folder_runs_every_section_and_saves_ever
     headings = [line for line in result.stdout.splitlines() if line.startswith("=====")]
     flags = [heading.split("[")[1].split("]")[0] for heading in headings]
     article_order = ["--maxpool", "--avgpool", "--divisor-override", "--maxunpool", "--linear"]
-    assert flags[:6] == [*article_order, "--activations"]
+    beyond = ["--unpool-vs-upsample", "--output-size", "--invariance"]
+    assert flags == [*article_order, "--activations", *beyond]
     assert "池化后尺寸:torch.Size([1, 3, 256, 256])" in result.stdout
-    assert ALL_FIGURES <= {p.name for p in (tmp_path / "out").iterdir()}
+    assert {p.name for p in (tmp_path / "out").iterdir()} == ALL_FIGURES
 
 
 @pytest.mark.parametrize("folder", ["lesson3", "."])

@@ -164,6 +164,9 @@ def test_grayscale_rgba_palette_and_jpeg_images_are_converted_to_rgb(
         ("--maxunpool", {"maxunpool.png"}),
         ("--linear", set()),
         ("--activations", {"activation_sigmoid_tanh_relu.png", "activation_relu_variants.png"}),
+        ("--unpool-vs-upsample", {"unpool_vs_upsample.png"}),
+        ("--output-size", set()),
+        ("--invariance", {"invariance.png"}),
     ],
 )
 def test_each_flag_alone_saves_only_its_own_figures(run_main, tmp_path, flag, figures):

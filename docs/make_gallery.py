@@ -1,0 +1,58 @@
+"""Regenerate the figure gallery (docs/figures/) from lesson3/nn_layers_others.py.
+
+Runs the lesson script exactly as a reader does (every section, headless), then stores each
+figure as a light PNG: at most 800 pixels wide, 256 colours.
+
+    python docs/make_gallery.py [--dest DIR]
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from common_tools import (  # noqa: E402
+    REPO_ROOT,
+    InputError,
+    OneLineArgumentParser,
+    prepare_output_dir,
+    run_cli,
+)
+
+SCRIPT = os.path.join(REPO_ROOT, "lesson3", "nn_layers_others.py")
+GALLERY_DIR = os.path.join(REPO_ROOT, "docs", "figures")
+MAX_WIDTH = 800
+
+
+def main(argv=None):
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", default=GALLERY_DIR, help="default: docs/figures/")
+    args = parser.parse_args(argv)
+    dest = prepare_output_dir(args.dest)
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as figures:
+        env = dict(os.environ, MPLBACKEND="Agg")
+        lesson = subprocess.run(
+            [sys.executable, SCRIPT, "--out", figures, "--no-show"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        if lesson.returncode != 0:  # the script has already said why on stderr
+            raise InputError(f"{SCRIPT} failed with exit code {lesson.returncode}")
+        for name in sorted(os.listdir(figures)):
+            with Image.open(os.path.join(figures, name)) as figure:
+                figure = figure.convert("RGB")
+                figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
+                light = figure.quantize(colors=256)
+            path = os.path.join(dest, name)
+            light.save(path, optimize=True)
+            print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,38 @@
+"""The gallery command regenerates every figure the README shows (not pixel for pixel)."""
+
+import os
+import re
+import subprocess
+import sys
+
+from conftest import REPO_ROOT
+from PIL import Image
+
+
+def test_make_gallery_writes_a_light_png_for_every_figure(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(REPO_ROOT, "docs", "make_gallery.py"),
+            "--dest",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(os.listdir(os.path.join(REPO_ROOT, "docs", "figures")))
+    for name in made:
+        with Image.open(tmp_path / name) as png:
+            assert png.width <= 800 and png.mode == "P"
+        assert (tmp_path / name).stat().st_size < 200_000
+
+
+def test_the_readmes_show_every_gallery_figure():
+    figures = set(os.listdir(os.path.join(REPO_ROOT, "docs", "figures")))
+    for readme in ("README.md", os.path.join("lesson3", "README.md")):
+        with open(os.path.join(REPO_ROOT, readme), encoding="utf-8") as f:
+            shown = set(re.findall(r"docs/figures/([\w.]+\.png)", f.read()))
+        assert shown == figures, readme
