@@ -116,11 +116,12 @@ def run_cli(main, argv=None):
 
 
 def use_utf8_output():
-    """Print Chinese even where the console's code page can't (e.g. cp1252 on Windows)."""
+    """Print Chinese and the symbols below even where the code page can't (cp1252, or cp936 when
+    output is redirected on Windows): switch that stream to UTF-8 instead of crashing."""
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", None) or "ascii"
         try:
-            "池化".encode(encoding)
+            "池化层 °±²·×ᵀ—“”→∈∞≤≥".encode(encoding)
         except (UnicodeEncodeError, LookupError):
             if hasattr(stream, "reconfigure"):
                 stream.reconfigure(encoding="utf-8")

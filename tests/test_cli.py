@@ -1,5 +1,6 @@
 """The script as a learner runs it: from any folder, headless, and bad input as one clear line."""
 
+import os
 import subprocess
 import sys
 
@@ -128,3 +129,12 @@ def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_
     assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "mine.png").read_bytes() == b"the learner's own file"
     assert sorted(p.name for p in out.iterdir()) == ["maxunpool.png", "mine.png"]
+
+
+def test_output_redirected_through_a_legacy_code_page_does_not_crash(tmp_path):
+    env = dict(os.environ, PYTHONIOENCODING="cp1252")  # English Windows, output redirected
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--list"], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "最大池化".encode() in result.stdout
