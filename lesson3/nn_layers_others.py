@@ -199,6 +199,12 @@ def output_and_gradient(layer, x):
     return y.detach(), x.grad
 
 
+def derivative_values(layer, x):
+    """The distinct values autograd gives for y' on the grid x, as a set: {0.1, 1}."""
+    _, dy = output_and_gradient(layer, x)
+    return "{" + ", ".join(f"{value:.4g}" for value in dy.unique().tolist()) + "}"
+
+
 def sigmoid_tanh_relu():
     """nn.Sigmoid、nn.Tanh、nn.ReLU(修正线性单元)"""
     import torch
@@ -266,15 +272,23 @@ def relu_variants():
     leaky_relu = nn.LeakyReLU(negative_slope=0.1)  # 默认 default 0.01: too flat to see
     prelu = nn.PReLU(init=0.25)
     rrelu = nn.RReLU(lower=1 / 8, upper=1 / 3)  # the defaults
-    print("--- nn.LeakyReLU(negative_slope) ---")
-    print("  y = x (x ≥ 0), negative_slope·x (x < 0)")
-    print("  默认 default negative_slope = {}".format(nn.LeakyReLU().negative_slope))
+    print("--- nn.LeakyReLU(negative_slope=0.1) ---")
+    print("  公式 formula:     y = x (x ≥ 0), negative_slope·x (x < 0)")
+    print("  导数 derivative:  y' = 1 (x > 0), negative_slope (x < 0)")
+    print("  默认 default:     negative_slope = {}".format(nn.LeakyReLU().negative_slope))
+    print("  实测 autograd:    y' ∈ {}".format(derivative_values(leaky_relu, x)))
     print("--- nn.PReLU(num_parameters=1, init=0.25) ---")
-    print("  y = x (x ≥ 0), a·x (x < 0); a 是可学习的参数 / a is learned, starting at init")
+    print("  公式 formula:     y = x (x ≥ 0), a·x (x < 0); a 是可学习的参数 / a is learned")
+    print("  导数 derivative:  ∂y/∂x = 1 (x > 0), a (x < 0); ∂y/∂a = x (x < 0), 0 (x ≥ 0)")
+    print("  默认 default:     init = {}".format(nn.PReLU().weight.item()))
+    print("  实测 autograd:    y' ∈ {}".format(derivative_values(prelu, x)))
     print("--- nn.RReLU(lower=1/8, upper=1/3) ---")
-    print("  y = x (x ≥ 0), a·x (x < 0); train(): 每个元素每次重新抽 a ~ U(lower, upper)")
-    print("  / a fresh a ~ U(lower, upper) for every element in every forward pass")
-    print("  eval(): a = (lower + upper) / 2 固定（文章没有提到）/ fixed (not in the article)")
+    print("  公式 formula:     y = x (x ≥ 0), a·x (x < 0)")
+    print("  导数 derivative:  y' = 1 (x > 0), a (x < 0)")
+    print(
+        "  train(): 每个元素、每次前向重新抽 a ~ U(lower, upper) / a fresh a per element and pass"
+    )
+    print("  eval():  a = (lower + upper) / 2 固定（文章没有提到）/ fixed (not in the article)")
 
     # RReLU: one random slope per element in training mode, a fixed one in eval mode
     rrelu.train()
@@ -309,6 +323,7 @@ def prelu_learns():
     import torch
     import torch.nn as nn
 
+    print("--- PReLU 的斜率是可学习的 / PReLU learns its slope ---")
     # one SGD step towards data whose negative slope is 0.5
     prelu = nn.PReLU(init=0.25)
     optimizer = torch.optim.SGD(prelu.parameters(), lr=0.2)

@@ -125,3 +125,17 @@ def test_activations_prints_formulas_ranges_and_errata_and_saves_two_figures(run
     assert math.isclose((1 / 8 + 1 / 3) / 2, 0.2292, abs_tol=5e-5)
     saved = {p.name for p in (tmp_path / "figures").iterdir()}
     assert saved == {"activation_sigmoid_tanh_relu.png", "activation_relu_variants.png"}
+
+
+def test_relu_variants_print_formulas_defaults_and_autograd_derivatives(run_main):
+    code, out, _ = run_main("--activations")
+    assert code == 0
+    for line in [
+        "  导数 derivative:  y' = 1 (x > 0), negative_slope (x < 0)",
+        "  默认 default:     negative_slope = 0.01",
+        "  实测 autograd:    y' ∈ {0.1, 1}",
+        "  默认 default:     init = 0.25",
+        "  实测 autograd:    y' ∈ {0.25, 1}",
+        "  导数 derivative:  ∂y/∂x = 1 (x > 0), a (x < 0); ∂y/∂a = x (x < 0), 0 (x ≥ 0)",
+    ]:
+        assert line + "\n" in out
