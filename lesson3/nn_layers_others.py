@@ -524,12 +524,13 @@ def invariance(img):
         "(central half, away from the border); 1 = 池化没有吸收任何变化 / pooling absorbed nothing"
     )
     print(f"{'transform T':<14}{'mean|T(x)-x|':>13}" + "".join(f"{name:>13}" for name in poolings))
+    pooled = {name: pool(img_tensor) for name, pool in poolings.items()}
     table = {}
     for label, change in changes:
         moved = change(img_tensor)
         unpooled = central_half(moved - img_tensor).abs().mean()
         table[label] = {
-            name: (central_half(pool(moved) - pool(img_tensor)).abs().mean() / unpooled).item()
+            name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
             for name, pool in poolings.items()
         }
         print(
