@@ -575,6 +575,8 @@ def before_after_figure(img_raw, img_pool, layer_name):
 
 def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
     """Draw a 2-D tensor as a grid of cells with each value written in its cell."""
+    from matplotlib.patches import Rectangle
+
     values = values.detach().reshape(values.shape[-2], values.shape[-1])
     rows, cols = values.shape
     # as torch prints a tensor: whole numbers without decimals, otherwise 4 decimals everywhere
@@ -582,7 +584,7 @@ def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
     for r in range(rows):
         for c in range(cols):
             color = cell_colors[r][c] if cell_colors is not None else "white"
-            ax.add_patch(_cell(c, r, color))
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=color, edgecolor="gray"))
             weight = "bold" if bold is not None and bold[r][c] else "normal"
             text = number_format.format(values[r, c].item())
             ax.text(c, r, text, ha="center", va="center", weight=weight)
@@ -592,12 +594,6 @@ def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
-
-
-def _cell(x, y, color):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=color, edgecolor="gray")
 
 
 WINDOW_COLORS = ["#fdd49e", "#c6dbef", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9"]
@@ -734,7 +730,7 @@ class Section(NamedTuple):
 SECTIONS = [
     Section("maxpool", "最大池化：nn.MaxPool2d()", maxpool, uses_image=True),
     Section("avgpool", "nn.AvgPool2d()", avgpool, uses_image=True),
-    Section("divisor-override", "nn.AvgPool2d(divisor_override=3)", divisor_override),
+    Section("divisor-override", "加上 divisor_override=3 后 nn.AvgPool2d()", divisor_override),
     Section("maxunpool", "nn.MaxUnpool2d()", maxunpool),
     Section("linear", "线性层 nn.Linear(3, 4)", linear),
     Section("activations", "激活函数层 Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, RReLU", activations),
