@@ -104,10 +104,7 @@ def run_cli(main, argv=None):
     use_utf8_output()
     try:
         return main(argv)
-    except InputError as error:
-        print(f"错误 error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:  # e.g. the disk filled up while a figure was being written
+    except (InputError, OSError) as error:  # OSError: e.g. the disk filled up during a save
         print(f"错误 error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
