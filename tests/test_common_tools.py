@@ -13,6 +13,7 @@ from common_tools import (
     InputError,
     load_image,
     prepare_output_dir,
+    run_cli,
     save_figure,
     set_seed,
     show_figures,
@@ -177,3 +178,20 @@ def test_show_without_a_display_says_so_and_does_not_block(capsys):
     plt.figure()
     show_figures(None)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InputError("image not found: x.png"), 1),
+        (OSError(28, "No space left on device"), 1),
+        (KeyboardInterrupt(), 130),
+    ],
+)
+def test_run_cli_turns_bad_input_disk_errors_and_ctrl_c_into_one_line(capsys, error, code):
+    def main(argv):
+        raise error
+
+    assert run_cli(main) == code
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
