@@ -212,6 +212,7 @@ def sigmoid_tanh_relu():
     from matplotlib import pyplot as plt
 
     x = torch.arange(-1000, 1001) / 100  # x ∈ [-10, 10], step 0.01; x = 0 exactly, at index 1000
+    at_zero = len(x) // 2
     layers = [
         (nn.Sigmoid(), "y = 1 / (1 + e^(-x))", "y' = y·(1 - y)", "y ∈ (0, 1); y' ∈ (0, 0.25]"),
         (
@@ -233,7 +234,7 @@ def sigmoid_tanh_relu():
         print(
             f"  实测 measured (float32, x ∈ [-10, 10], step 0.01): "
             f"y ∈ [{y.min():.5g}, {y.max():.5g}], y' ∈ [{dy.min():.4g}, {dy.max():.4g}], "
-            f"y'(0) = {dy[1000]:.4g}, 最大导数 largest y' at x = {x[dy.argmax()]:.2f}"
+            f"y'(0) = {dy[at_zero]:.4g}, 最大导数 largest y' at x = {x[dy.argmax()]:.2f}"
         )
         saturated = x[(dy == 0) & (x > 0)]
         if type(layer) is not nn.ReLU and len(saturated):
@@ -540,13 +541,15 @@ def invariance(img):
         print(
             "nan: 图片中心是平的，变换后没有变化可测 / the image centre is flat: nothing to measure"
         )
-        return {"invariance": invariance_figure(table, list(poolings))}
-    shift_absorbed = 1 - table["shift 1 px"]["MaxPool2d"]
-    rotation_absorbed = 1 - min(row["MaxPool2d"] for label, row in table.items() if "°" in label)
-    verdict = "一次 2×2 最大池化吸收 1 像素平移的 {:.0%}，旋转最多 {:.0%}"
-    print("结论 verdict: " + verdict.format(shift_absorbed, rotation_absorbed))
-    verdict = "one 2×2 max pooling absorbs {:.0%} of a 1-px shift, {:.0%} of a rotation at most"
-    print("  / " + verdict.format(shift_absorbed, rotation_absorbed))
+    else:
+        shift_absorbed = 1 - table["shift 1 px"]["MaxPool2d"]
+        rotation_absorbed = 1 - min(
+            row["MaxPool2d"] for label, row in table.items() if "°" in label
+        )
+        verdict = "一次 2×2 最大池化吸收 1 像素平移的 {:.0%}，旋转最多 {:.0%}"
+        print("结论 verdict: " + verdict.format(shift_absorbed, rotation_absorbed))
+        verdict = "one 2×2 max pooling absorbs {:.0%} of a 1-px shift, {:.0%} of a rotation at most"
+        print("  / " + verdict.format(shift_absorbed, rotation_absorbed))
     return {"invariance": invariance_figure(table, list(poolings))}
 
 
