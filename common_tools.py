@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import tempfile
+from typing import Callable, NamedTuple
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_IMAGE = os.path.join(REPO_ROOT, "imgs", "astronaut.png")
@@ -84,7 +85,7 @@ def transform_invert(img_, transform_train=None):
 
 
 # ----------------------------------------------------------------------------------------------
-# plumbing: errors, paths, images, figures
+# 命令行 / the command line every lesson script shares: a table of sections becomes its flags
 # ----------------------------------------------------------------------------------------------
 
 
@@ -92,11 +93,112 @@ class InputError(Exception):
     """Bad input the user can fix: reported as one line on stderr, with a non-zero exit."""
 
 
+class Section(NamedTuple):
+    """One experiment of a lesson script, and the flag that runs it.
+
+    ``run`` is called as ``run(img, **options)`` when ``uses_image`` is true, else as
+    ``run(**options)``, where ``options`` are the values of the parser options it names. It
+    returns a dict {figure name: matplotlib figure}; ``figures`` names them in advance, so that
+    ``--out`` is prepared only when something will be saved, and ``--list`` says what each draws.
+    """
+
+    flag: str
+    heading: str
+    run: Callable
+    uses_image: bool = False
+    figures: tuple = ()
+    options: tuple = ()
+
+
 class OneLineArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr (argparse prints the whole usage first)."""
 
     def error(self, message):
         self.exit(2, f"{self.prog}: 参数错误 error: {message} (see --help)\n")
+
+
+def build_parser(description, sections, add_options=None):
+    """The flags of a lesson script: one per section, then --list, --image, --out, --show."""
+    parser = OneLineArgumentParser(description=description)
+    group = parser.add_argument_group("sections 章节")
+    for section in sections:
+        group.add_argument("--" + section.flag, action="store_true", help=section.heading)
+    if add_options is not None:
+        add_options(parser)
+    parser.add_argument("--list", action="store_true", help="列出所有章节 / list the sections")
+    parser.add_argument(
+        "--image",
+        metavar="PATH",
+        help="要池化的图片 / picture to pool (default: imgs/astronaut.png, 512×512 RGB)",
+    )
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_OUT_DIR,
+        metavar="DIR",
+        help="保存图片的文件夹 / folder for the PNG figures (default: outputs/ in the repository)",
+    )
+    parser.add_argument(
+        "--show",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="弹出图片窗口 / open figure windows (default: only when a display exists)",
+    )
+    return parser
+
+
+def run_sections(argv, description, sections, *, moved=None, add_options=None):
+    """Parse ``argv`` and run the chosen sections of a lesson script (none chosen: all of them);
+    return the exit code.
+
+    ``moved``: {flag: script} for flags that now live in another script.
+    ``add_options``: a function that adds a script's own options to the parser.
+    """
+    parser = build_parser(description, sections, add_options)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:
+        if arg.split("=")[0] in (moved or {}):
+            script = moved[arg.split("=")[0]]
+            parser.error(f"{arg} 已移到 moved to {script}: python {script} {arg}")
+    args = parser.parse_args(argv)
+    if args.list:
+        for section in sections:
+            drawn = (
+                "  → " + ", ".join(f + ".png" for f in section.figures) if section.figures else ""
+            )
+            print(f"--{section.flag:<22} {section.heading}{drawn}")
+        return 0
+
+    chosen = [s for s in sections if getattr(args, dest(s.flag))] or sections
+    for section in sections:  # an option of a section that will not run would be ignored
+        for option in section.options:
+            if section not in chosen and getattr(args, option) != parser.get_default(option):
+                parser.error(f"--{option.replace('_', '-')} goes with --{section.flag}")
+    if args.image is not None and not any(s.uses_image for s in chosen):
+        users = ", ".join("--" + s.flag for s in sections if s.uses_image) or "none"
+        parser.error(f"--image 只用于 is used only by: {users}")
+
+    img = None
+    if any(s.uses_image for s in chosen):
+        img = load_image(args.image or SAMPLE_IMAGE)
+    figure_names = [name for s in chosen for name in s.figures]
+    if figure_names:
+        prepare_output_dir(args.out)
+        refuse_to_overwrite(args.image, args.out, figure_names)
+        use_figure_backend(args.show)
+
+    for section in chosen:
+        print(f"\n==================== {section.heading}  [--{section.flag}] ====================")
+        options = {option: getattr(args, option) for option in section.options}
+        figures = section.run(img, **options) if section.uses_image else section.run(**options)
+        for name, fig in figures.items():
+            print("已保存图片 saved:", save_figure(fig, args.out, name))
+    if figure_names:
+        show_figures(args.show)
+    return 0
+
+
+def dest(flag):
+    return flag.replace("-", "_")
 
 
 def run_cli(main, argv=None):
@@ -110,6 +212,8 @@ def run_cli(main, argv=None):
     except KeyboardInterrupt:
         print("已中断 interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exit:  # argparse: --help, or a usage error it has already printed
+        return exit.code
 
 
 def use_utf8_output():
@@ -124,7 +228,12 @@ def use_utf8_output():
                 stream.reconfigure(encoding="utf-8")
 
 
-def load_image(path, min_size=1, needed_by="this section"):
+# ----------------------------------------------------------------------------------------------
+# 图片与文件 / images, folders and figures
+# ----------------------------------------------------------------------------------------------
+
+
+def load_image(path, min_size=2, needed_by="2×2 pooling"):
     """Open ``path`` as an RGB PIL image, or raise InputError with one clear sentence."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -167,16 +276,54 @@ def prepare_output_dir(path):
     return path
 
 
+def refuse_to_overwrite(image, out_dir, figure_names):
+    """The input picture must never be replaced by a figure that has its name."""
+    if image is None or not os.path.exists(image):
+        return
+    for name in figure_names:
+        figure = os.path.join(out_dir, name + ".png")
+        if os.path.exists(figure) and os.path.samefile(figure, image):
+            raise InputError(
+                f"--image 会被图片覆盖 / the figure {name}.png would overwrite --image {image}: "
+                "choose another --out"
+            )
+
+
+def has_display():
+    """Whether windows can open: Linux and other X11/Wayland systems need DISPLAY or
+    WAYLAND_DISPLAY; Windows and macOS always have a desktop."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def use_figure_backend(show):
-    """Pick matplotlib's backend before pyplot is imported.
+    """Pick matplotlib's backend before any figure is drawn.
 
     ``show`` is True, False or None (show when a display exists). Without showing, the file-only
-    Agg backend is used, which needs no display and starts fastest.
+    Agg backend is used whatever MPLBACKEND says: it needs no display and starts fastest. With
+    showing, a backend that can't be used (a typo, a missing GUI toolkit, Jupyter's inline
+    backend outside Jupyter) is one line, and the figures are still saved.
     """
-    import matplotlib
+    wanted = os.environ.pop("MPLBACKEND", None)  # matplotlib would reject a bad one at import
+    if show is False or (show is None and not has_display()):
+        os.environ["MPLBACKEND"] = "Agg"
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].switch_backend("Agg")
+        return
+    from matplotlib import pyplot as plt
 
-    if show is False and "MPLBACKEND" not in os.environ:
-        matplotlib.use("Agg")
+    if wanted:
+        try:
+            plt.switch_backend(wanted)
+        except (ImportError, ValueError, RuntimeError) as error:
+            if show:
+                print(
+                    f"提示 note: MPLBACKEND={wanted} 不可用，图片只保存"
+                    f" / cannot be used ({error}), figures are saved only",
+                    file=sys.stderr,
+                )
+            plt.switch_backend("Agg")
 
 
 def save_figure(fig, out_dir, name):

@@ -1,7 +1,7 @@
-"""Regenerate the figure gallery (docs/figures/) from lesson3/nn_layers_others.py.
+"""Regenerate the figure gallery (docs/figures/) from the three lesson3 scripts.
 
-Runs the lesson script exactly as a reader does (every section, headless), then stores each
-figure as a light PNG: at most 800 pixels wide, 256 colours.
+Runs each script exactly as a reader does (every section, headless), then stores each figure as
+a light PNG: at most 800 pixels wide, 256 colours.
 
     python docs/make_gallery.py [--dest DIR]
 """
@@ -21,7 +21,10 @@ from common_tools import (  # noqa: E402
     run_cli,
 )
 
-SCRIPT = os.path.join(REPO_ROOT, "lesson3", "nn_layers_others.py")
+SCRIPTS = [
+    os.path.join(REPO_ROOT, "lesson3", name + ".py")
+    for name in ("nn_layers_others", "beyond_the_article", "article_claims")
+]
 GALLERY_DIR = os.path.join(REPO_ROOT, "docs", "figures")
 MAX_WIDTH = 800
 
@@ -35,14 +38,13 @@ def main(argv=None):
     from PIL import Image
 
     with tempfile.TemporaryDirectory() as figures:
-        env = dict(os.environ, MPLBACKEND="Agg")
-        lesson = subprocess.run(
-            [sys.executable, SCRIPT, "--out", figures, "--no-show"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        if lesson.returncode != 0:  # the script has already said why on stderr
-            raise InputError(f"{SCRIPT} failed with exit code {lesson.returncode}")
+        for script in SCRIPTS:
+            lesson = subprocess.run(
+                [sys.executable, script, "--out", figures, "--no-show"],
+                stdout=subprocess.DEVNULL,
+            )
+            if lesson.returncode != 0:  # the script has already said why on stderr
+                raise InputError(f"{script} failed with exit code {lesson.returncode}")
         for name in sorted(os.listdir(figures)):
             with Image.open(os.path.join(figures, name)) as figure:
                 figure = figure.convert("RGB")

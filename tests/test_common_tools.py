@@ -1,11 +1,15 @@
-"""common_tools: set_seed, transform_invert's promises, image loading and figure saving."""
+"""common_tools: set_seed, transform_invert's promises, image loading, figure saving, and the
+command line every lesson script shares (flags from a table of sections, one-line errors)."""
 
 import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
+from conftest import REPO_ROOT, SCRIPT, SCRIPTS, run_script
 from PIL import Image
 from torchvision import transforms
 
@@ -195,3 +199,121 @@ def test_run_cli_turns_bad_input_disk_errors_and_ctrl_c_into_one_line(capsys, er
     assert run_cli(main) == code
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+# ============================= the command line every script shares =============================
+
+
+def assert_one_line_error(result, *fragments, code=1):
+    assert result.returncode == code
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("script", SCRIPTS.values(), ids=SCRIPTS)
+@pytest.mark.parametrize("folder", ["lesson3", "."])
+def test_each_script_finds_common_tools_from_inside_the_repository(folder, script):
+    result = run_script("--list", cwd=f"{REPO_ROOT}/{folder}", script=script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("--")
+
+
+@pytest.mark.parametrize("script", SCRIPTS.values(), ids=SCRIPTS)
+@pytest.mark.parametrize("args", [["--list"], ["--help"]])
+def test_list_and_help_answer_without_importing_torch_or_matplotlib(args, tmp_path, script):
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = [{script!r}, *{args!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({script!r}, run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('imported:', [m for m in ('torch', 'matplotlib', 'PIL') if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.rstrip().endswith("imported: []")
+
+
+def test_list_shows_every_flag_with_the_articles_heading(tmp_path):
+    result = run_script("--list", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "--maxpool" in result.stdout and "最大池化：nn.MaxPool2d()" in result.stdout
+    assert "--linear" in result.stdout and "线性层" in result.stdout
+
+
+def test_an_unknown_flag_is_one_line_and_exit_2(tmp_path):
+    result = run_script("--maxpol", cwd=tmp_path)
+    assert_one_line_error(result, "unrecognized arguments: --maxpol", "--help", code=2)
+
+
+def test_a_missing_image_is_one_line(tmp_path):
+    result = run_script("--maxpool", "--image", "nope.png", "--out", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(result, "image not found: nope.png")
+
+
+def test_a_file_that_is_not_an_image_is_one_line(tmp_path):
+    (tmp_path / "lena.png").write_text("<html>404 not found</html>")
+    result = run_script("--image", "lena.png", "--out", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(result, "not an image PIL can read: lena.png")
+
+
+def test_a_truncated_image_is_one_line(tmp_path):
+    Image.new("RGB", (64, 64), (1, 2, 3)).save(tmp_path / "whole.png")
+    data = (tmp_path / "whole.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    result = run_script("--maxpool", "--image", "cut.png", "--out", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(result, "cannot read image cut.png")
+
+
+def test_an_image_too_small_for_the_pooling_layer_is_one_line(tmp_path):
+    Image.new("RGB", (1, 5)).save(tmp_path / "dot.png")
+    result = run_script("--avgpool", "--image", "dot.png", "--out", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(result, "image too small", "1×5 pixels", "at least 2×2")
+
+
+def test_an_out_that_is_a_file_is_refused_and_the_file_kept(tmp_path):
+    keep = tmp_path / "notes.txt"
+    keep.write_text("my notes")
+    result = run_script("--maxpool", "--out", str(keep), cwd=tmp_path)
+    assert_one_line_error(result, "--out is a file, not a folder")
+    assert keep.read_text() == "my notes"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses Linux's read-only /sys")
+def test_an_out_that_cannot_be_written_is_one_line(tmp_path):
+    result = run_script("--maxunpool", "--out", "/sys/lesson3-figures", cwd=tmp_path)
+    assert_one_line_error(result, "cannot write to --out /sys/lesson3-figures")
+
+
+def test_a_section_that_saves_nothing_never_touches_out(tmp_path):
+    result = run_script("--linear", "--out", "/sys/lesson3-figures", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    result = run_script("--linear", "--out", str(tmp_path / "new"), cwd=tmp_path)
+    assert result.returncode == 0 and not (tmp_path / "new").exists()
+
+
+def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_main, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "maxunpool.png").write_bytes(b"old figure")
+    (out / "mine.png").write_bytes(b"the learner's own file")
+    code, _, err = run_main("--maxunpool", out_dir=out)
+    assert code == 0, err
+    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "mine.png").read_bytes() == b"the learner's own file"
+    assert sorted(p.name for p in out.iterdir()) == ["maxunpool.png", "mine.png"]
+
+
+def test_output_redirected_through_a_legacy_code_page_does_not_crash(tmp_path):
+    env = dict(os.environ, PYTHONIOENCODING="cp1252")  # English Windows, output redirected
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--list"], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "最大池化".encode() in result.stdout

@@ -1,5 +1,7 @@
-"""The gallery command regenerates every figure the README shows (not pixel for pixel)."""
+"""The docs: the gallery command regenerates every figure the READMEs show (not pixel for pixel),
+and every test the errata table names exists."""
 
+import ast
 import os
 import re
 import subprocess
@@ -36,3 +38,14 @@ def test_the_readmes_show_every_gallery_figure():
         with open(os.path.join(REPO_ROOT, readme), encoding="utf-8") as f:
             shown = set(re.findall(r"docs/figures/([\w.]+\.png)", f.read()))
         assert shown == figures, readme
+
+
+def test_every_errata_test_named_in_lesson3_readme_exists():
+    with open(os.path.join(REPO_ROOT, "lesson3", "README.md"), encoding="utf-8") as readme:
+        named = set(re.findall(r"(tests/test_\w+\.py)::(test_\w+)", readme.read()))
+    assert len(named) >= 20
+    for path, name in sorted(named):
+        with open(os.path.join(REPO_ROOT, path), encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert name in defined, f"{path}::{name}"

@@ -1,0 +1,481 @@
+"""文章之外 / Beyond the article: what a learner asks next about pooling and the linear layer.
+
+    python lesson3/beyond_the_article.py --list
+    python lesson3/beyond_the_article.py --output-size --size 7 --kernel 3 --stride 2 --padding 1
+
+No flag runs every section. The article's own code is in nn_layers_others.py.
+"""
+
+import os
+import sys
+
+LESSON_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
+
+import plots  # noqa: E402
+
+from common_tools import InputError, Section, run_cli, run_sections, set_seed  # noqa: E402
+
+# ================================= 反池化、上采样与转置卷积 ==================================
+
+
+def unpool_vs_upsample():
+    """反池化、上采样与转置卷积 / (a) unpooling, (b) upsampling, (c) transposed convolution"""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子
+
+    img_tensor = torch.randint(high=10, size=(1, 1, 4, 4), dtype=torch.float)
+    maxpool_layer = nn.MaxPool2d((2, 2), stride=(2, 2), return_indices=True)
+    img_pool, indices = maxpool_layer(img_tensor)
+
+    # (a) 反池化: each value goes back to where its maximum was, zeros elsewhere (sparse)
+    img_unpool = nn.MaxUnpool2d((2, 2), stride=(2, 2))(img_pool, indices)
+    # (b) 上采样: copies (nearest) or interpolates (bilinear); needs no indices
+    img_nearest = nn.Upsample(scale_factor=2, mode="nearest")(img_pool)
+    img_bilinear = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)(img_pool)
+    # (c) 转置卷积: each input value times the whole kernel; kernel 2, stride 2: no overlap
+    deconv_layer = nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, bias=False)
+    deconv_layer.weight.data = torch.tensor([[[[1.0, 0.5], [0.25, 0.0]]]])
+    img_deconv = deconv_layer(img_pool).detach()
+
+    print("raw_img:\n{}\nimg_pool:\n{}".format(img_tensor, img_pool))
+    print("(a) nn.MaxUnpool2d:\n{}".format(img_unpool))
+    print("(b) nn.Upsample(mode='nearest'):\n{}".format(img_nearest))
+    print("(b) nn.Upsample(mode='bilinear'):\n{}".format(img_bilinear))
+    print(
+        "(c) nn.ConvTranspose2d, weight {}:\n{}".format(
+            deconv_layer.weight.data.tolist(), img_deconv
+        )
+    )
+    print(
+        "    kernel 2、stride 2 时窗口不重叠：每个 2×2 块 = 一个输入值 × 卷积核"
+        " / no overlap: each 2×2 block is one input value times the kernel"
+    )
+
+    # 转置卷积不是卷积的逆 / a transposed convolution does not undo a convolution
+    conv_layer = nn.Conv2d(1, 1, kernel_size=2, stride=2, bias=False)
+    conv_layer.weight.data = deconv_layer.weight.data
+    round_trip = deconv_layer(conv_layer(img_tensor)).detach()
+    print(
+        "conv → ConvTranspose2d (same weight) 与原图最大差异 / largest difference from raw_img:"
+        " {:.4f}".format((round_trip - img_tensor).abs().max().item())
+    )
+
+    # output_size 的歧义: a 5×5 and a 4×4 input both pool to 2×2
+    img_odd = torch.arange(24.0, -1.0, -1.0).reshape(1, 1, 5, 5)  # each window's max: top-left
+    img_pool_odd, indices_odd = maxpool_layer(img_odd)
+    maxunpool_layer = nn.MaxUnpool2d((2, 2), stride=(2, 2))
+    guessed = maxunpool_layer(img_pool_odd, indices_odd)  # assumes 4×4, reads the indices 4 wide
+    told = maxunpool_layer(img_pool_odd, indices_odd, output_size=img_odd.shape[-2:])
+    print("5×5 输入 input, indices {}".format(indices_odd.flatten().tolist()))
+    print(
+        "不给 output_size → 4×4，位置错了 / without output_size, wrong places:\n{}".format(guessed)
+    )
+    print("output_size=(5, 5) → 回到最大值的位置 / back where the maxima were:\n{}".format(told))
+    print("(index ≥ 16 时 PyTorch 报错 raises 'Found an invalid max index')")
+
+    # 偶数尺寸也会出错 / even sizes too: with padding, unpooling guesses a smaller size
+    img_even = torch.arange(64.0).reshape(1, 1, 8, 8)
+    img_pool_even, indices_even = nn.MaxPool2d(3, 2, padding=1, return_indices=True)(img_even)
+    maxunpool_layer = nn.MaxUnpool2d(3, 2, padding=1)
+    guess = maxunpool_layer(img_pool_even, indices_even, output_size=(8, 8)).shape[-1]
+    try:
+        maxunpool_layer(img_pool_even, indices_even)
+        without = "ok"
+    except RuntimeError as error:
+        without = str(error).splitlines()[0]
+    print(
+        "MaxPool2d(3, 2, padding=1): 8×8 → {}×{}; MaxUnpool2d(3, 2, padding=1) 猜 guesses "
+        "(4 - 1)·2 - 2·1 + 3 = 7×7: {}; output_size=(8, 8) → {}×{}".format(
+            *img_pool_even.shape[-2:], without, guess, guess
+        )
+    )
+    panels = {
+        "raw_img": img_tensor,
+        "img_pool (MaxPool2d)": img_pool,
+        "(a) MaxUnpool2d": img_unpool,
+        "(b) Upsample nearest": img_nearest,
+        "(b) Upsample bilinear": img_bilinear,
+        "(c) ConvTranspose2d": img_deconv,
+    }
+    return {"unpool_vs_upsample": plots.unpool_vs_upsample(panels, indices)}
+
+
+# ================================= 池化输出尺寸 output size ==================================
+
+
+def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """池化输出尺寸 / Output length of nn.MaxPool2d and nn.AvgPool2d along one dimension.
+
+    out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1, rounded up instead
+    with ceil_mode=True, except that a window may not start inside the right-hand padding.
+    Raises ValueError where PyTorch raises.
+    """
+    stride = kernel_size if stride is None else stride
+    if kernel_size < 1 or stride < 1 or dilation < 1 or padding < 0:
+        raise ValueError("kernel_size, stride and dilation must be positive, padding not negative")
+    if padding > kernel_size // 2:
+        raise ValueError("pad should be at most half of kernel size")
+    numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    if ceil_mode:
+        out = -(-numerator // stride) + 1  # ceil division
+        if (out - 1) * stride >= size + padding:  # the last window would start in the padding
+            out -= 1
+    else:
+        out = numerator // stride + 1  # floor division, also for negative numerators
+    if out < 1:
+        raise ValueError("output size is too small")
+    return out
+
+
+def pooled_length(layer, size):
+    """What ``layer`` (a MaxPool2d or AvgPool2d over one row) makes of ``size`` pixels."""
+    import torch
+
+    return layer(torch.zeros(1, 1, 1, size)).shape[-1]
+
+
+def row_pool(pool_class, kernel, stride, padding, dilation=1, ceil_mode=False):
+    """A 2-D pooling layer that pools along the width only, so any size fits in memory."""
+    extra = {"dilation": (1, dilation)} if dilation != 1 else {}
+    return pool_class((1, kernel), (1, stride), (0, padding), ceil_mode=ceil_mode, **extra)
+
+
+def length_or_error(compute, *args):
+    """The output length as text, or "error" where the formula or PyTorch refuses the input."""
+    try:
+        return str(compute(*args))
+    except (ValueError, RuntimeError):  # ours raises ValueError, PyTorch RuntimeError
+        return "error"
+
+
+MAX_SIZE = 1_000_000
+
+
+def output_size(img, size=None, kernel=None, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """池化输出尺寸的计算规则 / pooling's output-size rule, checked against PyTorch"""
+    print("out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1")
+    print("ceil_mode=True: 向上取整，但最后一个窗口不能从右侧填充区开始 / rounds up, except that")
+    print("                a window starting inside the right-hand padding is dropped")
+    if (size, kernel, stride, padding, dilation, ceil_mode) != (None, None, None, 0, 1, False):
+        return learners_numbers(size, kernel, stride, padding, dilation, ceil_mode)
+    output_size_table(img.height)
+    return {}
+
+
+def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
+    """--output-size --size N --kernel K ...: each step of the rule, next to PyTorch."""
+    import torch.nn as nn
+
+    if size is None or kernel is None:
+        raise InputError(
+            "--output-size 需要 --size 和 --kernel 两个数 / needs both --size and --kernel"
+        )
+    if not 1 <= size <= MAX_SIZE:
+        raise InputError(f"--size 应在 1 到 {MAX_SIZE} 之间 / --size must be from 1 to {MAX_SIZE}")
+    stride = kernel if stride is None else stride
+    print(
+        f"in = {size}, kernel = {kernel}, stride = {stride}, padding = {padding}, "
+        f"dilation = {dilation}, ceil_mode = {ceil_mode}"
+    )
+    try:
+        max_out = pooled_length(
+            row_pool(nn.MaxPool2d, kernel, stride, padding, dilation, ceil_mode), size
+        )
+    except (RuntimeError, ValueError) as error:
+        raise InputError(
+            f"PyTorch 拒绝这些数 / nn.MaxPool2d refuses them: {first_line(error)}"
+        ) from None
+    numerator = size + 2 * padding - dilation * (kernel - 1) - 1
+    print(
+        f"  1. in + 2·padding - dilation·(kernel - 1) - 1 = {size} + 2·{padding} - "
+        f"{dilation}·({kernel} - 1) - 1 = {numerator}"
+    )
+    rounding = "ceil 向上" if ceil_mode else "floor 向下"
+    rounded = -(-numerator // stride) if ceil_mode else numerator // stride
+    print(
+        f"  2. {numerator} / stride = {numerator} / {stride} = {numerator / stride:g}"
+        f" → {rounding} → {rounded}"
+    )
+    print(f"  3. + 1 = {rounded + 1}")
+    formula = pool_output_size(size, kernel, stride, padding, dilation, ceil_mode)
+    if formula != rounded + 1:
+        print(
+            f"  4. 第 {rounded + 1} 个窗口从 {rounded * stride - padding} 开始，在右侧填充区，丢弃"
+            f" / window {rounded + 1} would start at {rounded * stride - padding}, inside the"
+            f" right-hand padding: dropped → {formula}"
+        )
+    avg_out = "— (AvgPool2d 没有 dilation / has no dilation)"
+    if dilation == 1:
+        avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
+        avg_out = pooled_length(avg_pool, size)
+    print(f"公式 formula: {formula}   nn.MaxPool2d: {max_out}   nn.AvgPool2d: {avg_out}")
+    return {}
+
+
+def first_line(error):
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def output_size_table(height):
+    """The rule on the image's height and a few small sizes; every note is checked, not assumed."""
+    import torch.nn as nn
+
+    print(f"图片高度 image height: {height}")
+    rows = [  # in, kernel, stride, padding, dilation, ceil_mode, note (None: from the result)
+        (height, 2, 2, 0, 1, False, None),
+        (height, 2, 2, 1, 1, False, None),
+        (height, 3, 1, 1, 1, False, None),
+        (height, 3, 2, 0, 1, False, "floor 向下取整"),
+        (height, 3, 2, 0, 1, True, None),
+        (6, 3, 2, 1, 1, False, "floor 向下取整"),
+        (6, 3, 2, 1, 1, True, "ceil_mode 改变结果 / changes the answer"),
+        (5, 2, 2, 1, 1, True, "向上取整得 4，但第 4 个窗口从填充区开始，被丢弃 / dropped"),
+        (7, 3, 1, 0, 2, False, "dilation=2: 窗口覆盖 5 个像素 / the window spans 5"),
+        (8, 2, 2, 2, 1, False, "padding > kernel / 2: 三列都报错 / all three refuse it"),
+    ]
+    print("   in  kernel stride padding dilation ceil_mode | formula MaxPool2d AvgPool2d | note")
+    formulas = []
+    for size, kernel, stride, padding, dilation, ceil_mode, note in rows:
+        settings = (kernel, stride, padding, dilation, ceil_mode)
+        formula = length_or_error(pool_output_size, size, *settings)
+        max_out = length_or_error(pooled_length, row_pool(nn.MaxPool2d, *settings), size)
+        avg_out = "-"  # AvgPool2d has no dilation
+        if dilation == 1:
+            avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
+            avg_out = length_or_error(pooled_length, avg_pool, size)
+        if note is None or (size == height and formula == "error"):
+            note = note_on_the_image(height, settings, formula, formulas)
+        formulas.append(formula)
+        print(
+            f"{size:5d} {kernel:7d} {stride:6d} {padding:7d} {dilation:8d} {ceil_mode!s:>9} |"
+            f" {formula:>7} {max_out:>9} {avg_out:>9} | {note}"
+        )
+
+
+def note_on_the_image(height, settings, out, earlier):
+    """What a row on the image's own height shows: true for this image, whatever its size."""
+    kernel, stride, padding, dilation, ceil_mode = settings
+    if out == "error":
+        return "窗口比图片大 / the window is larger than the image"
+    if ceil_mode:
+        if out != earlier[-1]:  # the row before is the same layer with floor rounding
+            return "ceil_mode 多出一个窗口 / one more window"
+        return "ceil_mode 没有区别：正好整除 / same as floor: it divides evenly"
+    if padding == 0:
+        if height == 512:
+            return "文章 the article: 512 → 256"
+        return f"文章的层 the article's layer: {height} → {out}"
+    if out == str(height):
+        return "保持尺寸 keeps the size (stride=1, padding=dilation·(k-1)/2)"
+    return "padding 没有保持尺寸 / padding does not keep the size"
+
+
+# ================================= 手写池化 pooling from scratch ==================================
+
+
+def pool_by_hand(
+    x,
+    kernel,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    mode="max",
+    count_include_pad=True,
+    divisor_override=None,
+):
+    """Max or average pooling of a 2-D tensor, window by window: what nn.MaxPool2d and
+    nn.AvgPool2d compute. Returns the pooled tensor and, for "avg", what each window divides by."""
+    import torch
+
+    stride = stride or kernel
+    height, width = x.shape
+    out_h = pool_output_size(height, kernel, stride, padding, 1, ceil_mode)
+    out_w = pool_output_size(width, kernel, stride, padding, 1, ceil_mode)
+    out = torch.empty(out_h, out_w)
+    divisors = [[None] * out_w for _ in range(out_h)]
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * stride - padding, j * stride - padding
+            # a window may cover the padding, but never beyond it (ceil_mode's last windows)
+            bottom, right = min(top + kernel, height + padding), min(left + kernel, width + padding)
+            window = x[max(top, 0) : min(bottom, height), max(left, 0) : min(right, width)]
+            if mode == "max":
+                out[i, j] = window.max()  # the padding counts as -∞: it never wins
+                continue
+            if divisor_override:
+                divisor = divisor_override
+            elif count_include_pad:
+                divisor = (bottom - top) * (right - left)  # pixels + padding in the window
+            else:
+                divisor = window.numel()  # real pixels only
+            out[i, j] = window.sum() / divisor
+            divisors[i][j] = divisor
+    return out, divisors
+
+
+def pool_from_scratch():
+    """手写最大池化和平均池化 / max and average pooling written as loops, next to PyTorch"""
+    import torch
+    import torch.nn as nn
+
+    x = torch.tensor(
+        [
+            [1.0, 2, 3, 4, 5],
+            [6, 7, 8, 9, 10],
+            [11, 12, 13, 14, 15],
+            [16, 17, 18, 19, 20],
+            [21, 22, 23, 24, 25],
+        ]
+    )
+    print("x (5×5):\n{}".format(x.int()))
+    cases = [
+        ("MaxPool2d(2, stride=2)", dict(kernel=2), nn.MaxPool2d(2, 2)),
+        (
+            "MaxPool2d(2, stride=2, ceil_mode=True)",
+            dict(kernel=2, ceil_mode=True),
+            nn.MaxPool2d(2, 2, ceil_mode=True),
+        ),
+        (
+            "AvgPool2d(3, stride=2, padding=1)",
+            dict(kernel=3, stride=2, padding=1, mode="avg"),
+            nn.AvgPool2d(3, 2, padding=1),
+        ),
+        (
+            "AvgPool2d(3, stride=2, padding=1, count_include_pad=False)",
+            dict(kernel=3, stride=2, padding=1, mode="avg", count_include_pad=False),
+            nn.AvgPool2d(3, 2, padding=1, count_include_pad=False),
+        ),
+        (
+            "AvgPool2d(2, stride=2, ceil_mode=True)",
+            dict(kernel=2, ceil_mode=True, mode="avg"),
+            nn.AvgPool2d(2, 2, ceil_mode=True),
+        ),
+        (
+            "AvgPool2d(2, stride=2, divisor_override=3)",
+            dict(kernel=2, mode="avg", divisor_override=3),
+            nn.AvgPool2d(2, 2, divisor_override=3),
+        ),
+    ]
+    for name, options, layer in cases:
+        by_hand, divisors = pool_by_hand(x, **options)
+        by_pytorch = layer(x[None, None])[0, 0]
+        print(f"--- {name} ---")
+        print("手写 by hand:\n{}\nnn.{}:\n{}".format(by_hand, name.split("(")[0], by_pytorch))
+        print("相同 equal: {}".format(torch.allclose(by_hand, by_pytorch)))
+        if options.get("mode") == "avg":
+            print("每个窗口除以 each window divides by: {}".format(divisors))
+    print(
+        "分母 divisor: 默认是 kernel 面积（填充也算）；count_include_pad=False 只数真实像素；\n"
+        "  ceil_mode 让窗口伸出边界时，伸出去的部分从不计入；divisor_override 直接替换分母\n"
+        "  / the kernel area, padding included; count_include_pad=False counts real pixels only;\n"
+        "  the part of a ceil_mode window beyond the padding never counts;\n"
+        "  divisor_override replaces it"
+    )
+    return {}
+
+
+# ============================= 从特征图到线性层 global pooling =============================
+
+
+def global_pooling():
+    """从特征图到线性层：自适应池化、全局平均池化、Flatten / from a feature map to nn.Linear"""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子
+
+    conv = nn.Conv2d(3, 8, kernel_size=3, padding=1)
+    head = nn.Sequential(nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(8, 10))
+    for size in [(32, 32), (48, 40)]:
+        img = torch.rand(1, 3, *size)
+        features = conv(img)
+        print(f"--- 输入 input {tuple(img.shape)} ---")
+        print(f"  Conv2d(3, 8, 3, padding=1)               → {tuple(features.shape)}")
+        for layer in (nn.AdaptiveAvgPool2d((2, 2)), nn.AdaptiveMaxPool2d((2, 2))):
+            print(f"  {layer!r:<40} → {tuple(layer(features).shape)}")
+        x = features
+        for layer in head:
+            x = layer(x)
+            print(f"  {layer!r:<40} → {tuple(x.shape)}")
+        gap = features.mean(dim=(2, 3))
+        print(
+            "  全局平均池化 = 每个通道的平均值 / global average pooling = each channel's mean: "
+            f"{torch.allclose(head[0](features).flatten(1), gap)}"
+        )
+
+    print("--- 自适应池化的窗口 / AdaptiveAvgPool2d's windows, 5 → 3 ---")
+    row = torch.arange(5.0).reshape(1, 1, 1, 5)
+    windows = [(i * 5 // 3, -(-(i + 1) * 5 // 3)) for i in range(3)]
+    print(
+        "  窗口 windows [floor(i·in/out), ceil((i+1)·in/out)): {} (会重叠 they overlap)".format(
+            windows
+        )
+    )
+    print(
+        "  手算 by hand {} = nn.AdaptiveAvgPool2d((1, 3)) {}".format(
+            [sum(range(a, b)) / (b - a) for a, b in windows],
+            nn.AdaptiveAvgPool2d((1, 3))(row).flatten().tolist(),
+        )
+    )
+
+    print("--- 没有自适应池化 / without adaptive pooling ---")
+    fixed = nn.Sequential(conv, nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 10))
+    print(f"  {tuple(fixed(torch.rand(1, 3, 32, 32)).shape)}: 32×32 可以 works (8·16·16 = 2048)")
+    try:
+        fixed(torch.rand(1, 3, 48, 40))
+    except RuntimeError as error:
+        print(f"  48×40: RuntimeError: {first_line(error)}")
+    print(
+        "  Flatten 之后的长度 C·H·W = 8·24·20 = 3840 随图片大小而变，\n"
+        "  而 Linear 的 in_features 固定为 2048；"
+        "  自适应池化把任何尺寸都变成 1×1，所以 Linear(8, 10) 总能接上\n"
+        "  / after Flatten the length C·H·W depends on the image size, but in_features is fixed;\n"
+        "  adaptive pooling makes every size 1×1, so Linear(8, 10) always fits"
+    )
+    return {}
+
+
+# ================================= 命令行 command line ==================================
+
+
+def add_output_size_options(parser):
+    group = parser.add_argument_group("--output-size 的参数 / your own numbers for --output-size")
+    group.add_argument("--size", type=int, metavar="N", help="输入边长 / input length")
+    group.add_argument("--kernel", type=int, metavar="K", help="kernel_size")
+    group.add_argument("--stride", type=int, metavar="S", help="stride (default: K)")
+    group.add_argument("--padding", type=int, default=0, metavar="P", help="padding (default 0)")
+    group.add_argument("--dilation", type=int, default=1, metavar="D", help="dilation (default 1)")
+    group.add_argument("--ceil-mode", action="store_true", help="ceil_mode=True")
+
+
+OUTPUT_SIZE_OPTIONS = ("size", "kernel", "stride", "padding", "dilation", "ceil_mode")
+SECTIONS = [
+    Section(
+        "unpool-vs-upsample",
+        "反池化 vs 上采样 vs 转置卷积 / unpooling, upsampling, transposed convolution",
+        unpool_vs_upsample,
+        figures=("unpool_vs_upsample",),
+    ),
+    Section(
+        "output-size",
+        "池化输出尺寸的规则 / the output-size rule",
+        output_size,
+        uses_image=True,
+        options=OUTPUT_SIZE_OPTIONS,
+    ),
+    Section("pool-from-scratch", "手写池化 / pooling written as loops", pool_from_scratch),
+    Section("global-pooling", "从特征图到线性层 / from a feature map to nn.Linear", global_pooling),
+]
+
+
+def main(argv=None):
+    return run_sections(
+        argv, __doc__.splitlines()[0], SECTIONS, add_options=add_output_size_options
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,180 @@
+"""画图 / The figures of the lesson3 scripts, kept out of the section code.
+
+Each function takes the tensors a section computed and returns a matplotlib figure; the section
+returns it, and common_tools saves it. pyplot is imported inside the functions: importing this
+module must stay instant, because ``--help`` and ``--list`` answer without loading matplotlib.
+"""
+
+
+def pyplot():
+    from matplotlib import pyplot as plt
+
+    return plt
+
+
+def before_after(img_raw, img_pool, layer_name):
+    """The article's two panels: the image before (left) and after (right) pooling."""
+    plt = pyplot()
+
+    fig, (ax_raw, ax_pool) = plt.subplots(1, 2, figsize=(8, 4.4))
+    for ax, image, title in ((ax_raw, img_raw, "before"), (ax_pool, img_pool, "after")):
+        ax.imshow(image)
+        ax.set_title(f"{title}: {image.width}×{image.height}")
+    fig.suptitle(layer_name)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.86, wspace=0.25)
+    return fig
+
+
+def draw_value_grid(ax, values, title, cell_colors=None, bold=None):
+    """Draw a 2-D tensor as a grid of cells with each value written in its cell."""
+    from matplotlib.patches import Rectangle
+
+    values = values.detach().reshape(values.shape[-2], values.shape[-1])
+    rows, cols = values.shape
+    # as torch prints a tensor: whole numbers without decimals, otherwise 4 decimals everywhere
+    number_format = "{:.0f}" if bool((values == values.round()).all()) else "{:.4f}"
+    for r in range(rows):
+        for c in range(cols):
+            color = cell_colors[r][c] if cell_colors is not None else "white"
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=color, edgecolor="gray"))
+            weight = "bold" if bold is not None and bold[r][c] else "normal"
+            text = number_format.format(values[r, c].item())
+            ax.text(c, r, text, ha="center", va="center", weight=weight)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+
+
+WINDOW_COLORS = ["#fdd49e", "#c6dbef", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9"]
+
+
+def unpool(img_tensor, img_reconstruct, img_unpool, indices):
+    """Where each value went: pooling windows share a colour across the three panels."""
+    plt = pyplot()
+
+    window_color, is_max, pooled_color, unpool_color = window_colors(img_tensor, indices)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.8))
+    draw_value_grid(axes[0], img_tensor, "raw_img (max in bold)", window_color, is_max)
+    draw_value_grid(axes[1], img_reconstruct, "img_reconstruct", pooled_color)
+    draw_value_grid(axes[2], img_unpool, "img_unpool: values at indices", unpool_color, is_max)
+    fig.suptitle("MaxPool2d(return_indices=True) -> MaxUnpool2d: each value goes back to its max")
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.84, wspace=0.06)
+    return fig
+
+
+def window_colors(img_tensor, indices):
+    """Colour each cell by its 2×2 pooling window; mark the cells the indices point at."""
+    height, width = img_tensor.shape[-2:]
+    pooled_h, pooled_w = indices.shape[-2:]
+    flat_indices = set(indices.reshape(-1).tolist())
+
+    def color(window):
+        return WINDOW_COLORS[window % len(WINDOW_COLORS)]
+
+    window_color = [
+        [color((r // 2) * pooled_w + c // 2) for c in range(width)] for r in range(height)
+    ]
+    is_max = [[r * width + c in flat_indices for c in range(width)] for r in range(height)]
+    pooled_color = [[color(r * pooled_w + c) for c in range(pooled_w)] for r in range(pooled_h)]
+    max_color = [
+        [window_color[r][c] if is_max[r][c] else "white" for c in range(width)]
+        for r in range(height)
+    ]
+    return window_color, is_max, pooled_color, max_color
+
+
+def unpool_vs_upsample(panels, indices):
+    """Six grids: the input, its max pooling, and the three ways back to 4×4."""
+    plt = pyplot()
+
+    raw = panels["raw_img"]
+    window_color, is_max, pooled_color, max_color = window_colors(raw, indices)
+    colors = {"raw_img": (window_color, is_max), "img_pool (MaxPool2d)": (pooled_color, None)}
+    colors["(a) MaxUnpool2d"] = (max_color, is_max)
+    fig, axes = plt.subplots(2, 3, figsize=(10, 7))
+    for ax, (title, values) in zip(axes.flat, panels.items()):
+        cell_colors, bold = colors.get(title, (None, None))
+        draw_value_grid(ax, values, title, cell_colors, bold)
+    fig.suptitle(
+        "(a) unpooling is sparse, (b) upsampling copies or interpolates,\n"
+        "(c) ConvTranspose2d(k=2, s=2) puts value × kernel in each 2×2 block, no overlap"
+    )
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.06, hspace=0.12)
+    return fig
+
+
+def invariance(table, pooling_names):
+    """Relative change of the pooled map for shifts (left) and rotations (right)."""
+    plt = pyplot()
+
+    fig, (ax_shift, ax_rotate) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, unit, xlabel in (
+        (ax_shift, "px", "shift (pixels)"),
+        (ax_rotate, "°", "rotation (degrees)"),
+    ):
+        rows = {label: row for label, row in table.items() if label.endswith(unit)}
+        amounts = [int(label.split()[1].rstrip("px°")) for label in rows]
+        for name in pooling_names:
+            ax.plot(amounts, [row[name] for row in rows.values()], "o-", label=name)
+        ax.set_xticks(amounts)
+        ax.axhline(1, color="gray", linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    ax_shift.set_ylabel("relative change of the pooled map")
+    ax_shift.legend()
+    fig.suptitle("How much does 2×2 pooling absorb? (1 = nothing, lower = more invariant)")
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.13, top=0.9, wspace=0.08)
+    return fig
+
+
+def activation_curves(x, curves):
+    """One panel per activation: y and its autograd derivative y'. ``curves``: {name: (y, dy)}."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(curves), figsize=(4 * len(curves), 4))
+    for ax, (name, (y, dy)) in zip(axes, curves.items()):
+        curve_and_gradient(ax, x, y, dy, name)
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.12, top=0.92, wspace=0.2)
+    return fig
+
+
+def curve_and_gradient(ax, x, y, dy, name):
+    """One panel: an activation and its autograd derivative on the same axes."""
+    ax.plot(x, y, label="y")
+    ax.plot(x, dy, "--", label="y' (autograd)")
+    at_zero = len(x) // 2  # x = 0 exactly: the grid is symmetric
+    ax.plot(0, dy[at_zero], "o", color="C1", label=f"y'(0) = {dy[at_zero]:.4g}")
+    ax.axhline(0, color="gray", linewidth=0.5)
+    ax.axvline(0, color="gray", linewidth=0.5)
+    ax.set_title(name)
+    ax.set_xlabel("x")
+    ax.legend()
+    ax.grid(alpha=0.3)
+
+
+def relu_variants(x, curves, negative_x, train_slopes, eval_slope):
+    """Left: ReLU, LeakyReLU and PReLU. Right: RReLU's sampled slopes between lower and upper."""
+    plt = pyplot()
+
+    fig, (ax_curves, ax_rrelu) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for label, y in curves.items():
+        ax_curves.plot(x, y, label=label)
+    ax_curves.set_title("ReLU and its variants")
+    ax_curves.legend()
+    ax_curves.grid(alpha=0.3)
+    ax_rrelu.scatter(
+        negative_x, negative_x * train_slopes, s=3, alpha=0.4, label="train(): sampled"
+    )
+    for slope, style, label in (
+        (1 / 8, "--", "slope lower = 1/8"),
+        (1 / 3, "--", "slope upper = 1/3"),
+        (eval_slope, "-", "eval(): slope (lower + upper) / 2"),
+    ):
+        ax_rrelu.plot([-3, 0, 3], [-3 * slope, 0, 3], style, label=label)
+    ax_rrelu.set_title("RReLU(lower=1/8, upper=1/3)")
+    ax_rrelu.legend()
+    ax_rrelu.grid(alpha=0.3)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.93, wspace=0.15)
+    return fig
