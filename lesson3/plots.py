@@ -178,3 +178,51 @@ def relu_variants(x, curves, negative_x, train_slopes, eval_slope):
     ax_rrelu.grid(alpha=0.3)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.93, wspace=0.15)
     return fig
+
+
+def receptive_fields(masks):
+    """Which input pixels reach one output, one panel per network (article_claims.py)."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(masks), figsize=(4 * len(masks), 4.2))
+    for ax, (name, mask) in zip(axes, masks.items()):
+        ax.imshow(mask.float().numpy(), cmap="Greys", vmin=0, vmax=1)
+        ax.set_title(f"{name}\n{int(mask.sum())} input pixels")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Input pixels that reach the centre output (black)")
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8, wspace=0.1)
+    return fig
+
+
+def gradient_norms(norms, inits):
+    """Gradient norm per layer, one panel per initialisation, log axis (article_claims.py)."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(inits), figsize=(4 * len(inits), 4), sharey=True)
+    for ax, init in zip(axes, inits):
+        for (name, this_init), values in norms.items():
+            if this_init == init:
+                ax.semilogy(range(1, len(values) + 1), values, "o-", label=name)
+        ax.set_title(f"init: {init}")
+        ax.set_xlabel("layer (1 = first)")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("weight gradient norm")
+    axes[0].legend()
+    fig.suptitle("Vanishing gradients depend on the activation and on the initialisation")
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.86, wspace=0.08)
+    return fig
+
+
+def dead_units(curves):
+    """Share of dead hidden units during training, per activation (article_claims.py)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, shares in curves.items():
+        ax.plot(shares, label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("share of units ≤ 0 for every input")
+    ax.set_ylim(-0.02, 0.55)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    ax.set_title("Half the units start dead: only ReLU's stay dead")
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.91)
+    return fig
