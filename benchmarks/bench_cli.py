@@ -1,12 +1,12 @@
-"""Measure lesson3/nn_layers_others.py against the import floor, in one run.
+"""Measure the three lesson3 scripts against import floors, in one run.
 
-The import floor is ``python -c "import torch, torchvision, matplotlib.pyplot"``: no script that
-uses these libraries can start faster. Each round runs the floor and then every command once, so
-a command and the floor it is compared with share the machine's state; a command's ratio is the
-median over the rounds of (its time / that round's floor). On a shared, noisy machine this is
-steadier than comparing the fastest runs, which the table prints too.
+A floor is ``python -c "import <libraries>"``: no command that needs those libraries can start
+faster. Each section is compared with the floor of the libraries it really needs; the whole
+scripts with the full floor (torch, torchvision, matplotlib.pyplot). Each round runs every floor
+and every command once, so that a command and its floor share the machine's state; a command's
+ratio is the median over the rounds of (its time / its floor's time in that round).
 
-    python benchmarks/bench_cli.py [--repeat 7]
+    python benchmarks/bench_cli.py [--repeat 3] [--only nn_layers_others]
 """
 
 import os
@@ -21,26 +21,57 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from common_tools import REPO_ROOT, OneLineArgumentParser, run_cli  # noqa: E402
 
-SCRIPT = os.path.join(REPO_ROOT, "lesson3", "nn_layers_others.py")
-ARTICLE_FLAGS = ["--maxpool", "--avgpool", "--divisor-override", "--maxunpool", "--linear"]
-ARTICLE_FLAGS += ["--activations"]
-# (name, target ratio to the floor or None, argv)
+FLOORS = {
+    "torch": "import torch",
+    "torch+mpl": "import torch, matplotlib.pyplot",
+    "full": "import torch, torchvision, matplotlib.pyplot",
+}
+
+
+def script(name):
+    return os.path.join(REPO_ROOT, "lesson3", name + ".py")
+
+
+# (name, floor, target ratio, argv); the libraries each section imports decide its floor
+ARTICLE = script("nn_layers_others")
+BEYOND = script("beyond_the_article")
+CLAIMS = script("article_claims")
 COMMANDS = [
-    ("import floor", None, ["-c", "import torch, torchvision, matplotlib.pyplot"]),
-    ("--help", 0.15, [SCRIPT, "--help"]),
-    ("--list", 0.15, [SCRIPT, "--list"]),
-    # the article's sections (pooling, linear, activations), figures included
-    ("article", 1.3, [SCRIPT, *ARTICLE_FLAGS, "--no-show"]),
-    # everything, the sections beyond the article included
-    ("full run", 1.5, [SCRIPT, "--no-show"]),
+    *(
+        (f"{os.path.basename(path)} {flag}", "full", 0.15, [path, flag])
+        for path in (ARTICLE, BEYOND, CLAIMS)
+        for flag in ("--help", "--list")
+    ),
+    ("article --maxpool", "full", 1.15, [ARTICLE, "--maxpool"]),
+    ("article --avgpool", "full", 1.15, [ARTICLE, "--avgpool"]),
+    ("article --divisor-override", "torch", 1.15, [ARTICLE, "--divisor-override"]),
+    ("article --maxunpool", "torch+mpl", 1.15, [ARTICLE, "--maxunpool"]),
+    ("article --linear", "torch", 1.15, [ARTICLE, "--linear"]),
+    ("article --activations", "torch+mpl", 1.15, [ARTICLE, "--activations"]),
+    ("article, all six", "full", 1.2, [ARTICLE]),
+    ("beyond --unpool-vs-upsample", "torch+mpl", 1.15, [BEYOND, "--unpool-vs-upsample"]),
+    ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
+    ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),
+    ("beyond --global-pooling", "torch", 1.15, [BEYOND, "--global-pooling"]),
+    ("claims, all", "full", 1.6, [CLAIMS]),
 ]
+
+
+def claim_commands():
+    """One command per flag of article_claims.py, each against the full floor (target 1.3)."""
+    listing = subprocess.run(
+        [sys.executable, CLAIMS, "--list"], capture_output=True, text=True, check=True
+    ).stdout
+    flags = [line.split()[0] for line in listing.splitlines() if line.startswith("--")]
+    return [(f"claims {flag}", "full", 1.3, [CLAIMS, flag]) for flag in flags]
 
 
 def time_command(argv, out_dir):
     env = dict(os.environ, MPLBACKEND="Agg")
+    figures = [] if argv[0] == "-c" or argv[-1] in ("--help", "--list") else ["--out", out_dir]
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, *argv, *(["--out", out_dir] if argv[-1] == "--no-show" else [])],
+        [sys.executable, *argv, *figures],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -51,31 +82,39 @@ def time_command(argv, out_dir):
 
 def main(argv=None):
     parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="rounds (default 7)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--only", help="only the commands whose name contains this text")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
     import torch  # only to report the version
 
+    commands = [c for c in COMMANDS + claim_commands() if not args.only or args.only in c[0]]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()}, "
         f"Python {platform.python_version()}, torch {torch.__version__}"
     )
-    times = {name: [] for name, _, _ in COMMANDS}
+    floors = {name: [] for name in FLOORS}
+    times = {name: [] for name, _, _, _ in commands}
     with tempfile.TemporaryDirectory() as out_dir:
         for _ in range(args.repeat):
-            for name, _, command in COMMANDS:
+            for name, code in FLOORS.items():
+                floors[name].append(time_command(["-c", code], out_dir))
+            for name, _, _, command in commands:
                 times[name].append(time_command(command, out_dir))
 
-    floors = times["import floor"]
-    print(f"{'command':<14}{'fastest s':>10}{'median s':>10}{'ratio':>8}{'target':>8}  verdict")
-    for name, target, _ in COMMANDS:
-        ratio = statistics.median(t / floor for t, floor in zip(times[name], floors))
-        verdict = "" if target is None else ("ok" if ratio <= target else "OVER TARGET")
-        target_text = "" if target is None else f"{target:.2f}"
-        fastest, median = min(times[name]), statistics.median(times[name])
-        print(f"{name:<14}{fastest:>10.2f}{median:>10.2f}{ratio:>8.2f}{target_text:>8}  {verdict}")
+    for name, values in floors.items():
+        print(f"floor {name:<10} {FLOORS[name]!r}: median {statistics.median(values):.2f} s")
+    print(f"{'command':<36}{'floor':>10}{'median s':>10}{'ratio':>8}{'target':>8}  verdict")
+    over = 0
+    for name, floor, target, _ in commands:
+        ratio = statistics.median(t / f for t, f in zip(times[name], floors[floor]))
+        verdict = "ok" if ratio <= target else "OVER TARGET"
+        over += verdict != "ok"
+        median = statistics.median(times[name])
+        print(f"{name:<36}{floor:>10}{median:>10.2f}{ratio:>8.2f}{target:>8.2f}  {verdict}")
+    print(f"{len(commands) - over} of {len(commands)} commands within their targets")
     return 0
 
 
