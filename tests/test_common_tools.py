@@ -317,3 +317,25 @@ def test_output_redirected_through_a_legacy_code_page_does_not_crash(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "最大池化".encode() in result.stdout
+
+
+def test_the_input_image_is_never_overwritten_by_a_figure_of_the_same_name(run_main, tmp_path):
+    out = tmp_path / "figures"
+    out.mkdir()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out / "maxpool.png")
+    before = (out / "maxpool.png").read_bytes()
+    code, _, err = run_main("--maxpool", "--image", str(out / "maxpool.png"), out_dir=out)
+    assert code == 1 and "would overwrite --image" in err and len(err.splitlines()) == 1
+    assert (out / "maxpool.png").read_bytes() == before
+
+
+def test_out_is_not_created_when_the_image_fails_to_load(run_main, tmp_path):
+    code, _, err = run_main("--maxpool", "--image", str(tmp_path / "missing.png"))
+    assert code == 1 and "image not found" in err
+    assert not (tmp_path / "figures").exists()
+
+
+def test_image_given_to_sections_that_use_none_is_a_usage_error(run_main, tmp_path):
+    code, out, err = run_main("--linear", "--image", str(tmp_path / "x.png"))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "--image 只用于 is used only by: --maxpool, --avgpool" in err
