@@ -767,9 +767,9 @@ def exploding_gradients():
         "Kaiming 初始化后把权重放大 s 倍，第 1 层梯度范数（相对 s = 1）"
         " / layer 1's gradient norm with the weights scaled by s, relative to s = 1:"
     )
-    growth = {}
+    growth, baselines = {}, {}
     for activation in (nn.ReLU, nn.Tanh):
-        base = gradient_norms(activation, "kaiming")
+        base = baselines[activation.__name__] = gradient_norms(activation, "kaiming")
         row = {s: gradient_norms(activation, "kaiming", scale=s)[0] / base[0] for s in (1, 1.5, 2)}
         growth[activation.__name__] = row
         print(
@@ -777,7 +777,7 @@ def exploding_gradients():
             + ", ".join(f"s = {s}: {g:.3g}×" for s, g in row.items())
             + f";  s = 1 时第 1 层 / 第 10 层 layer 1 / layer 10: {base[0] / base[-1]:.2f}"
         )
-    relu_kaiming = gradient_norms(nn.ReLU, "kaiming")
+    relu_kaiming = baselines["ReLU"]
     stable = 0.1 < relu_kaiming[0] / relu_kaiming[-1] < 10
     passes_growth_on = growth["ReLU"][2] > growth["Tanh"][2]
     verdict(
