@@ -1,0 +1,64 @@
+"""检查运行环境 / Check the environment: run ``python check_env.py`` and paste its output into a
+question when something goes wrong.
+
+It prints Python's version, each package of requirements.txt with its installed version and OK or
+FAIL against its floor, NumPy, whether torch sees a GPU, and the platform; it exits with 1 when
+something fails. Packages are read from their metadata first, so a broken torch is reported, not
+crashed on.
+"""
+
+import platform
+import sys
+
+from common_tools import (
+    FIX_COMMAND,
+    combination_problems,
+    installed_version,
+    package_status,
+    run_cli,
+)
+
+MIN_PYTHON = (3, 9)
+
+
+def main(argv=None):
+    failed = False
+    python_ok = sys.version_info[:2] >= MIN_PYTHON
+    floor = ".".join(map(str, MIN_PYTHON))
+    rows = [("python", platform.python_version(), floor, python_ok)]
+    rows += [(package, have, floor, ok) for package, floor, have, ok in package_status()]
+    for name, have, floor, ok in rows:
+        failed |= not ok
+        print(
+            f"{name:<12} {have or '未安装 not installed':<24} >={floor:<8} {'OK' if ok else 'FAIL'}"
+        )
+    print(f"{'numpy':<12} {installed_version('numpy') or '未安装 not installed'}")
+    for problem in combination_problems():
+        failed = True
+        print(f"FAIL {problem}")
+    gpu = "未检查 not checked (fix the above first)" if failed else gpu_description()
+    print(f"{'gpu':<12} {gpu}")
+    print(f"{'platform':<12} {platform.platform()} ({platform.machine()})")
+    print(f"{'executable':<12} {sys.executable}")
+    if failed:
+        print(f"有问题 something failed. 修复 fix: {FIX_COMMAND}")
+        return 1
+    print("全部 OK / all OK")
+    return 0
+
+
+def gpu_description():
+    """What torch can compute on, from torch itself (this is the one place it is imported)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"CUDA {torch.version.cuda}: {torch.cuda.get_device_name(0)}"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "Apple MPS"
+    build = f"CUDA {torch.version.cuda} build" if torch.version.cuda else "CPU-only build"
+    return f"无 none: torch {torch.__version__} ({build}) runs on the CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,38 @@
+"""python check_env.py: the report a learner pastes into a question."""
+
+import os
+import sys
+
+from conftest import REPO_ROOT, run_script
+from test_common_tools import fake_old_torch
+
+import common_tools
+
+CHECK_ENV = os.path.join(REPO_ROOT, "check_env.py")
+
+
+def test_check_env_lists_every_requirement_python_gpu_and_platform(tmp_path):
+    result = run_script(script=CHECK_ENV, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    python = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+    assert lines[0].split()[:2] == ["python", python] and lines[0].endswith("OK")
+    for package, floor in common_tools.read_requirements():
+        (row,) = [line for line in lines if line.split()[0] == package]
+        assert row.split() == [package, common_tools.installed_version(package), ">=" + floor, "OK"]
+    assert any(line.startswith("numpy") for line in lines)
+    (gpu,) = [line for line in lines if line.startswith("gpu")]
+    assert "CUDA" in gpu or "CPU" in gpu or "MPS" in gpu
+    assert any(line.startswith("platform") for line in lines)
+    assert lines[-1] == "全部 OK / all OK"
+
+
+def test_check_env_fails_on_an_old_torch_and_says_how_to_fix_it(tmp_path):
+    result = run_script(script=CHECK_ENV, cwd=tmp_path, env=fake_old_torch(tmp_path / "site"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    (torch_row,) = [line for line in lines if line.startswith("torch ")]
+    assert torch_row.split() == ["torch", "2.2.0", ">=2.3", "FAIL"]
+    assert any(line.startswith("FAIL torch 2.2.0") and "NumPy 1" in line for line in lines)
+    assert "not checked" in [line for line in lines if line.startswith("gpu")][0]
+    assert lines[-1].endswith("pip install --upgrade -r requirements.txt")
