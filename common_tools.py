@@ -8,15 +8,59 @@ torch, torchvision, PIL and matplotlib are imported inside the functions that us
 this module must stay instant, because ``--help`` and ``--list`` answer without loading torch.
 """
 
-import argparse
 import os
-import random
-import re
 import sys
-import tempfile
-from typing import Callable, NamedTuple
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
+_TEMPORARY_FILES = set()  # figures being written: removed if the user presses Ctrl-C
+
+
+def exit_quietly_on_ctrl_c():
+    """Ctrl-C ends a lesson script at once with one line and exit code 130, wherever it lands.
+
+    A KeyboardInterrupt raised inside matplotlib can come out as another error (a figure save
+    turns it into "ValueError: Invalid bounding box"), so the signal is handled here instead,
+    between two Python instructions of the main thread.
+    """
+    import signal
+
+    def interrupted(signum, frame):
+        for path in list(_TEMPORARY_FILES):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        os.write(2, "已中断 interrupted\n".encode(sys.stderr.encoding or "utf-8", "replace"))
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, interrupted)
+
+
+def _run_as_a_command():
+    """Whether the program running is a script of this repository (lesson3/*.py, check_env.py,
+    docs/, benchmarks/), not Jupyter or pytest, where Ctrl-C must keep its usual meaning."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    folder = os.path.dirname(os.path.abspath(main_file)) if main_file else ""
+    return REPO_ROOT in (folder, os.path.dirname(folder)) and "site-packages" not in folder
+
+
+# First thing, before the imports below: a Ctrl-C in the first 50 ms is one line too.
+if _run_as_a_command():
+    exit_quietly_on_ctrl_c()
+
+import argparse  # noqa: E402
+import codecs  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import stat  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+from typing import Callable, NamedTuple  # noqa: E402
+
 SAMPLE_IMAGE = os.path.join(REPO_ROOT, "imgs", "astronaut.png")
 DEFAULT_OUT_DIR = os.path.join(REPO_ROOT, "outputs")
 
@@ -310,7 +354,7 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
     if figure_names:
         prepare_output_dir(args.out)
         refuse_to_overwrite(args.image, args.out, figure_names)
-        use_figure_backend(args.show)
+        windows = use_figure_backend(args.show)
 
     for section in chosen:
         print(f"\n==================== {section.heading}  [--{section.flag}] ====================")
@@ -319,7 +363,7 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         for name, fig in figures.items():
             print("已保存图片 saved:", save_figure(fig, args.out, name))
     if figure_names:
-        show_figures(args.show)
+        show_figures(windows)
     return 0
 
 
@@ -328,30 +372,153 @@ def dest(flag):
 
 
 def run_cli(main, argv=None):
-    """Run ``main(argv)``; turn bad input into one line on stderr and a non-zero exit code."""
-    use_utf8_output()
+    """Run ``main(argv)`` as a command: bad input, a failed write, too little memory and Ctrl-C
+    each end as one line on stderr and a non-zero exit code, never a traceback."""
+    use_console_output()
+    _remember_backend()
+    out_of_memory_line = f"错误 error: {OUT_OF_MEMORY}\n".encode(
+        sys.stderr.encoding or "utf-8", "lesson_stand_in"
+    )
     try:
-        return main(argv)
-    except (InputError, OSError) as error:  # OSError: e.g. the disk filled up during a save
-        print(f"错误 error: {error}", file=sys.stderr)
-        return 1
+        code = main(argv)
+        sys.stdout.flush()  # a failed write (a full disk) must fail here, not at interpreter exit
+        return code
+    except SystemExit as exit:  # argparse: --help, or a usage error it has already printed
+        return exit.code
     except KeyboardInterrupt:
         print("已中断 interrupted", file=sys.stderr)
         return 130
-    except SystemExit as exit:  # argparse: --help, or a usage error it has already printed
-        return exit.code
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted; end quietly
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE, what a tool killed by a closed pipe returns
+    except (InputError, OSError) as error:  # OSError: e.g. the disk filled up during a save
+        if _is_failed_write(error):
+            error = f"无法写出输出 cannot write the output: {error.strerror or error}"
+            _discard_stdout()
+        print(f"错误 error: {one_line(error)}", file=sys.stderr)
+        return 1
+    except (MemoryError, RuntimeError, ImportError) as error:
+        # torch reports a failed allocation as a RuntimeError, and a library that can't be
+        # mapped into memory as an ImportError; anything else is a bug and keeps its traceback
+        if not isinstance(error, MemoryError) and not is_out_of_memory(error):
+            raise
+        if _run_as_a_command():
+            # Memory is short: print() itself can fail, and a half-loaded libtorch can crash or
+            # spin while Python shuts down. Write the bytes made in advance, and leave now.
+            os.write(2, out_of_memory_line)
+            os._exit(1)
+        print(f"错误 error: {OUT_OF_MEMORY}", file=sys.stderr)
+        return 1
 
 
-def use_utf8_output():
-    """Print Chinese and the symbols below even where the code page can't (cp1252, or cp936 when
-    output is redirected on Windows): switch that stream to UTF-8 instead of crashing."""
+def is_out_of_memory(error):
+    words = ("can't allocate memory", "Cannot allocate memory", "not enough memory")
+    words += ("failed to map segment",)  # a shared library (libtorch) that did not fit
+    text = str(error) + str(error.__cause__ or "") + str(error.__context__ or "")
+    return any(w in text for w in words)
+
+
+OUT_OF_MEMORY = (
+    "内存不够 out of memory: try a smaller --image, or close other programs (the sample image "
+    "needs about 1 GB)"
+)
+
+
+def one_line(message):
+    """A message on one line, whatever the file names in it contain (a newline, a tab)."""
+    return str(message).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _is_failed_write(error):
+    """A write to stdout that failed (stdout is a full disk, a broken device): an OSError with
+    an errno and no file name; our own file errors all name their file."""
+    import errno
+
+    return (
+        isinstance(error, OSError)
+        and error.filename is None
+        and error.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+    )
+
+
+def _discard_stdout():
+    """Point stdout at the null device, so that Python's own flush at exit has nothing to fail on
+    (it would print two raw 'Exception ignored ...' lines)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (an IDE, pytest's capture)
+        pass
+
+
+# Symbols we print that some code pages lack (GBK: ² ᵀ ∂; cp1252 also arrows, ≤ ≥ and Chinese
+# punctuation), and what is printed in their place; anything else unencodable becomes a \u escape.
+STAND_INS = {
+    "²": "^2",
+    "ᵀ": "^T",
+    "∂": "d",
+    "→": "->",
+    "←": "<-",
+    "∈": " in ",
+    "∞": "inf",
+    "≠": "!=",
+    "≤": "<=",
+    "≥": ">=",
+    "≈": "~",
+    "−": "-",
+    "—": "-",
+    "–": "-",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "…": "...",
+    "、": ",",
+    "。": ".",
+    "（": "(",
+    "）": ")",
+    "，": ",",
+    "：": ":",
+    "；": ";",
+}
+
+
+def _stand_in(error):
+    """Codec error handler: a stand-in for each character the console's encoding lacks."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    text = "".join(
+        STAND_INS.get(ch) or ch.encode("ascii", "backslashreplace").decode() for ch in bad
+    )
+    return text, error.end
+
+
+codecs.register_error("lesson_stand_in", _stand_in)
+
+
+def use_console_output():
+    """Print in the encoding the learner's console has (GBK on a Chinese Windows, UTF-8
+    elsewhere), never a stricter one: where Python would raise on a character that encoding
+    lacks (a stand-in symbol, a file name that is not valid UTF-8), print a stand-in instead."""
     for stream in (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None) or "ascii"
-        try:
-            "池化层 °±²·×ᵀ—“”→∈∞≤≥".encode(encoding)
-        except (UnicodeEncodeError, LookupError):
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape"):
             if hasattr(stream, "reconfigure"):
-                stream.reconfigure(encoding="utf-8")
+                stream.reconfigure(errors="lesson_stand_in")
+
+
+_REQUESTED_BACKEND = None
+
+
+def _remember_backend():
+    """Keep the MPLBACKEND a learner set for --show, and give matplotlib Agg until then: it
+    would reject a bad value (a typo, Jupyter's inline backend) at import, wherever that is."""
+    global _REQUESTED_BACKEND
+    wanted = os.environ.get("MPLBACKEND")
+    if wanted and wanted.lower() != "agg":
+        _REQUESTED_BACKEND = wanted
+        os.environ["MPLBACKEND"] = "Agg"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -359,24 +526,51 @@ def use_utf8_output():
 # ----------------------------------------------------------------------------------------------
 
 
+# 48-megapixel phone photos are accepted and scaled down to MAX_SIDE (the article's 512×512 runs
+# in under 1 GB; a 48 MP photo at full size took 11 s and 3.2 GB for --maxpool and shows
+# nothing more); larger pictures are refused before they are decoded.
+MAX_PIXELS = 50_000_000
+MAX_SIDE = 4096
+
+
 def load_image(path, min_size=2, needed_by="2×2 pooling"):
-    """Open ``path`` as an RGB PIL image, or raise InputError with one clear sentence."""
+    """Open ``path`` as an 8-bit RGB PIL image, or raise InputError with one clear sentence.
+
+    Pictures with more than 8 bits per channel are scaled to 0~255, not clipped; PIL's warnings
+    (a palette with transparency, a huge picture) become one line or, where nothing is wrong,
+    nothing, whatever ``python -W`` says.
+    """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if os.path.isdir(path):
         raise InputError(f"这是文件夹，不是图片 / --image is a folder, not an image: {path}")
     try:
-        with Image.open(path) as img:
-            # Phone photos store their rotation in EXIF; apply it so the picture stands upright.
-            img = ImageOps.exif_transpose(img).convert("RGB")  # 0~255
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with Image.open(path) as img:
+                refuse_huge(img.size, path)  # before the pixels are decoded
+                # Phone photos store their rotation in EXIF; apply it so the picture stands upright.
+                img = to_rgb(ImageOps.exif_transpose(img), path)  # 0~255
     except FileNotFoundError:
         raise InputError(f"找不到图片 / image not found: {path}") from None
     except UnidentifiedImageError:
         raise InputError(f"不是图片 / not an image PIL can read: {path}") from None
     except PermissionError:
         raise InputError(f"没有读取权限 / no permission to read: {path}") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:
+        refuse_huge((MAX_PIXELS, 2), path)
+    except (OSError, ValueError, SyntaxError) as error:  # SyntaxError: PIL's "not a PNG file"
         raise InputError(f"无法读取图片 / cannot read image {path}: {error}") from None
+    for warning in caught:
+        print(f"提示 note: PIL: {one_line(warning.message)}", file=sys.stderr)
+    width, height = img.size
+    if max(width, height) > MAX_SIDE:
+        img.thumbnail((MAX_SIDE, MAX_SIDE))
+        print(
+            f"提示 note: 图片较大，先缩小 / large picture scaled down: {width}×{height} → "
+            f"{img.width}×{img.height} (at most {MAX_SIDE} pixels a side)",
+            file=sys.stderr,
+        )
     width, height = img.size
     if width < min_size or height < min_size:
         raise InputError(
@@ -386,10 +580,57 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
     return img
 
 
+def refuse_huge(size, path):
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise InputError(
+            f"图片太大 / image too large: {path} is {width}×{height} pixels "
+            f"({width * height / 1e6:.0f} MP), more than {MAX_PIXELS / 1e6:.0f} MP; "
+            "resize it first (these experiments need no more)"
+        )
+
+
+def to_rgb(img, path):
+    """8-bit RGB from any mode PIL opens. PIL's own convert("RGB") clips 16- and 32-bit values
+    at 255 (a 16-bit picture comes out almost white), so those are scaled here instead."""
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")  # PIL warns when a palette's transparency is dropped directly
+    if img.mode not in ("I", "F") and not img.mode.startswith("I;16"):
+        return img.convert("RGB")
+    import numpy as np
+    from PIL import Image
+
+    values = np.asarray(img)
+    low, high = (values.min(), values.max()) if values.size else (0, 0)
+    if img.mode == "F" and 0 <= low and high <= 1:
+        scaled = values * 255.0  # a floating-point picture in 0~1
+    elif img.mode != "F" and 0 <= low and high <= 65535:
+        scaled = values / 257.0  # 16-bit 0~65535 to 8-bit 0~255: 257 = 65535 / 255, exactly
+    else:
+        kind = "floating-point" if img.mode == "F" else "32-bit integer"
+        raise InputError(
+            f"无法显示的数值范围 / {kind} image with values {low}~{high}: {path}; "
+            "save it as an 8- or 16-bit picture (or floats in 0~1)"
+        )
+    return Image.fromarray(np.round(scaled).astype(np.uint8), "L").convert("RGB")
+
+
+FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
 def prepare_output_dir(path):
     """Create ``path`` if needed and check that a file can be written there, before any work."""
+    if os.path.islink(path) and not os.path.exists(path):
+        raise InputError(
+            f"--out 是失效的链接 / --out is a broken link: {path} -> {os.readlink(path)}"
+        )
     if os.path.exists(path) and not os.path.isdir(path):
         raise InputError(f"--out 不是文件夹 / --out is a file, not a folder: {path}")
+    if not os.path.exists(path) and path.lower().endswith(FILE_SUFFIXES):
+        raise InputError(
+            f"--out 是文件夹，不是文件名 / --out names a folder for all the figures, not a file: "
+            f"{path} (e.g. --out results)"
+        )
     try:
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
@@ -398,6 +639,7 @@ def prepare_output_dir(path):
         reason = error.strerror or error
         raise InputError(
             f"无法写入 --out 文件夹 / cannot write to --out {path}: {reason}"
+            " (choose a folder you can write with --out DIR)"
         ) from None
     return path
 
@@ -424,70 +666,98 @@ def has_display():
 
 
 def use_figure_backend(show):
-    """Pick matplotlib's backend before any figure is drawn.
+    """Pick matplotlib's backend before any figure is drawn; return whether windows will open.
 
     ``show`` is True, False or None (show when a display exists). Without showing, the file-only
     Agg backend is used whatever MPLBACKEND says: it needs no display and starts fastest. With
-    showing, a backend that can't be used (a typo, a missing GUI toolkit, Jupyter's inline
-    backend outside Jupyter) is one line, and the figures are still saved.
+    ``--show``, what stops the windows (no display, a backend that can't be used: a typo, a
+    missing GUI toolkit, Jupyter's inline backend outside Jupyter) is one line on stderr, and the
+    figures are still saved.
     """
-    wanted = os.environ.pop("MPLBACKEND", None)  # matplotlib would reject a bad one at import
     if show is False or (show is None and not has_display()):
-        os.environ["MPLBACKEND"] = "Agg"
-        if "matplotlib.pyplot" in sys.modules:  # switching closes open figures: say so, no warning
-            sys.modules["matplotlib.pyplot"].close("all")
-            sys.modules["matplotlib.pyplot"].switch_backend("Agg")
-        return
+        _use_agg()
+        return False
+    if not has_display():
+        _use_agg()
+        print(
+            "提示 note: 没有显示器，图片已保存但不弹出窗口 / no display: figures saved, not shown",
+            file=sys.stderr,
+        )
+        return False
+    import matplotlib
     from matplotlib import pyplot as plt
 
+    wanted = _REQUESTED_BACKEND
     if wanted:
         try:
             plt.switch_backend(wanted)
         except (ImportError, ValueError, RuntimeError) as error:
+            _use_agg()
             if show:
                 print(
                     f"提示 note: MPLBACKEND={wanted} 不可用，图片只保存"
-                    f" / cannot be used ({error}), figures are saved only",
+                    f" / cannot be used ({one_line(error)}), figures are saved only",
                     file=sys.stderr,
                 )
-            plt.switch_backend("Agg")
+            return False
+    backend = matplotlib.get_backend()
+    if backend.lower() in NON_INTERACTIVE_BACKENDS:
+        if show:
+            print(
+                f"提示 note: matplotlib 的 {backend} 只画到文件 / backend {backend} draws to"
+                " files only: figures saved, not shown",
+                file=sys.stderr,
+            )
+        return False
+    return True
+
+
+def _use_agg():
+    os.environ["MPLBACKEND"] = "Agg"
+    if "matplotlib.pyplot" in sys.modules:  # switching closes open figures: say so, no warning
+        sys.modules["matplotlib.pyplot"].close("all")
+        sys.modules["matplotlib.pyplot"].switch_backend("Agg")
 
 
 def save_figure(fig, out_dir, name):
     """Save ``fig`` as ``out_dir/name.png`` and return the path.
 
     It is written to a temporary file first and then renamed over the old one, so a failed save
-    never leaves a half-written PNG or destroys the previous figure.
+    never leaves a half-written PNG or destroys the previous figure. A replaced figure keeps the
+    file mode it had; a new one gets the usual mode (0644 under the usual umask).
     """
     path = os.path.join(out_dir, name + ".png")
-    fd, tmp_path = tempfile.mkstemp(prefix="." + name + "-", suffix=".png", dir=out_dir)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666 & ~_UMASK  # mkstemp makes files private (0600); use the usual mode
+    try:
+        fd, tmp_path = tempfile.mkstemp(prefix="." + name + "-", suffix=".png", dir=out_dir)
+    except OSError as error:
+        raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
+    _TEMPORARY_FILES.add(tmp_path)
     os.close(fd)
     try:
         # compress_level=1: about twice as fast as PIL's default 6, for files ~10% larger
         fig.savefig(tmp_path, format="png", pil_kwargs={"compress_level": 1})
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes it private (0600); use the usual mode
+        os.chmod(tmp_path, mode)
         os.replace(tmp_path, path)
+    except OSError as error:  # name the figure, not the hidden temporary file
+        os.remove(tmp_path)
+        raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
     except BaseException:
         os.remove(tmp_path)
         raise
+    finally:
+        _TEMPORARY_FILES.discard(tmp_path)
     return path
 
 
-def show_figures(show):
-    """Open the figures in windows like the article's plt.show(), where a display exists.
-
-    ``show`` is True, False or None (auto). Without a display this never blocks and never fails:
-    the figures are already saved.
-    """
-    import matplotlib
+def show_figures(windows):
+    """Open the figures in windows like the article's plt.show() when ``windows`` is true (what
+    use_figure_backend returned), then close them all; never blocks without a display."""
     from matplotlib import pyplot as plt
 
-    interactive = matplotlib.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
-    if show and not interactive:
-        print(
-            "提示 note: 没有显示器，图片已保存但不弹出窗口 / no display: figures saved, not shown",
-            file=sys.stderr,
-        )
-    if show is not False and interactive and plt.get_fignums():
+    if windows and plt.get_fignums():
         plt.show()
     plt.close("all")

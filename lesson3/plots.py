@@ -12,13 +12,22 @@ def pyplot():
     return plt
 
 
+# A panel is about 350 pixels wide: a larger picture is drawn from a copy this size at most, which
+# looks the same and spares seconds and gigabytes on a 48-megapixel photo.
+DISPLAY_MAX_SIDE = 1024
+
+
 def before_after(img_raw, img_pool, layer_name):
     """The article's two panels: the image before (left) and after (right) pooling."""
     plt = pyplot()
 
     fig, (ax_raw, ax_pool) = plt.subplots(1, 2, figsize=(8, 4.4))
     for ax, image, title in ((ax_raw, img_raw, "before"), (ax_pool, img_pool, "after")):
-        ax.imshow(image)
+        shown = image
+        if max(image.size) > DISPLAY_MAX_SIDE:
+            shown = image.copy()
+            shown.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))
+        ax.imshow(shown)
         ax.set_title(f"{title}: {image.width}×{image.height}")
     fig.suptitle(layer_name)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.86, wspace=0.25)

@@ -79,8 +79,8 @@ def saved_figures(folder):
 
 def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
     """Run a script as a learner would, in a subprocess; return the CompletedProcess."""
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", **(env or {}))
-    env.pop("DISPLAY", None)
+    base = {key: value for key, value in os.environ.items() if key != "DISPLAY"}  # headless
+    env = {**base, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
         [sys.executable, script, *args],
         cwd=cwd,

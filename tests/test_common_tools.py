@@ -5,11 +5,12 @@ import os
 import random
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 import torch
-from conftest import REPO_ROOT, SCRIPT, SCRIPTS, run_script
+from conftest import REPO_ROOT, SCRIPT, SCRIPTS, run_script, saved_figures
 from PIL import Image
 from torchvision import transforms
 
@@ -23,6 +24,7 @@ from common_tools import (
     set_seed,
     show_figures,
     transform_invert,
+    use_figure_backend,
 )
 
 
@@ -173,16 +175,19 @@ def test_prepare_output_dir_refuses_a_read_only_folder(tmp_path):
         prepare_output_dir(str(locked))
 
 
-def test_show_without_a_display_says_so_and_does_not_block(capsys):
+def test_show_without_a_display_says_so_and_does_not_block(capsys, monkeypatch):
     from matplotlib import pyplot as plt
 
-    plt.figure()
-    show_figures(True)  # the tests run on Agg: plt.show() would warn, not open a window
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert use_figure_backend(True) is False
     assert "no display" in capsys.readouterr().err
-    assert plt.get_fignums() == []
-    plt.figure()
-    show_figures(None)
+    assert use_figure_backend(None) is False
     assert capsys.readouterr().err == ""
+    plt.figure()
+    show_figures(False)  # never blocks, and closes the figures
+    assert plt.get_fignums() == []
 
 
 @pytest.mark.parametrize(
@@ -292,11 +297,11 @@ def test_an_out_that_cannot_be_written_is_one_line(tmp_path):
     assert_one_line_error(result, "cannot write to --out /sys/lesson3-figures")
 
 
-def test_a_section_that_saves_nothing_never_touches_out(tmp_path):
-    result = run_script("--linear", "--out", "/sys/lesson3-figures", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (0, "")
-    result = run_script("--linear", "--out", str(tmp_path / "new"), cwd=tmp_path)
-    assert result.returncode == 0 and not (tmp_path / "new").exists()
+def test_a_section_that_saves_nothing_never_touches_out(run_main, tmp_path):
+    code, _, err = run_main("--linear", out_dir="/sys/lesson3-figures")  # a read-only checkout
+    assert (code, err) == (0, "")
+    code, _, err = run_main("--linear", out_dir=tmp_path / "new")
+    assert code == 0 and not (tmp_path / "new").exists()
 
 
 def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_main, tmp_path):
@@ -309,15 +314,6 @@ def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_
     assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "mine.png").read_bytes() == b"the learner's own file"
     assert sorted(p.name for p in out.iterdir()) == ["maxunpool.png", "mine.png"]
-
-
-def test_output_redirected_through_a_legacy_code_page_does_not_crash(tmp_path):
-    env = dict(os.environ, PYTHONIOENCODING="cp1252")  # English Windows, output redirected
-    result = subprocess.run(
-        [sys.executable, SCRIPT, "--list"], cwd=tmp_path, env=env, capture_output=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert "最大池化".encode() in result.stdout
 
 
 def test_the_input_image_is_never_overwritten_by_a_figure_of_the_same_name(run_main, tmp_path):
@@ -340,6 +336,300 @@ def test_image_given_to_sections_that_use_none_is_a_usage_error(run_main, tmp_pa
     code, out, err = run_main("--linear", "--image", str(tmp_path / "x.png"))
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert "--image 只用于 is used only by: --maxpool, --avgpool" in err
+
+
+# ---------------------------------------------------------------- bad input, round two
+
+LINUX = sys.platform.startswith("linux")
+
+
+def run_raw(*args, cwd, env=None, script=SCRIPT, python=(), **kwargs):
+    """Run a script with bytes for output, to check the encoding it prints in; ``python``:
+    options for Python itself, such as ("-W", "error")."""
+    env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
+    env.pop("DISPLAY", None)
+    kwargs.setdefault("capture_output", True)
+    return subprocess.run(
+        [sys.executable, *python, script, *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )
+
+
+def gray_levels():
+    return np.random.default_rng(0).integers(0, 256, (24, 20)).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("16bit.png", lambda a: Image.fromarray(a.astype(np.uint16) * 257)),  # mode I;16
+        ("32bit.tif", lambda a: Image.fromarray(a.astype(np.int32) * 257, "I")),
+        ("float.tif", lambda a: Image.fromarray(a.astype(np.float32) / 255, "F")),
+    ],
+)
+def test_images_with_more_than_8_bits_load_as_their_8_bit_version(tmp_path, name, make):
+    levels = gray_levels()
+    make(levels).save(tmp_path / name)
+    Image.fromarray(levels, "L").save(tmp_path / "8bit.png")
+    wide = np.asarray(load_image(str(tmp_path / name)))
+    assert np.array_equal(wide, np.asarray(load_image(str(tmp_path / "8bit.png"))))
+    assert wide.max() == levels.max() > 200  # scaled, not clipped to white
+
+
+def test_an_image_whose_values_fit_no_scale_is_refused_in_one_line(tmp_path):
+    Image.fromarray(gray_levels().astype(np.int32) * 1000, "I").save(tmp_path / "raw.tif")
+    result = run_script("--maxpool", "--image", "raw.tif", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(result, "32-bit integer image with values 0~255000: raw.tif")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_gbk_console_gets_chinese_in_gbk_and_stand_ins_for_what_gbk_lacks(tmp_path):
+    result = run_raw("--linear", cwd=tmp_path, env={"PYTHONIOENCODING": "gbk"})
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("gbk")  # strict: every byte is GBK
+    assert "线性层 nn.Linear(3, 4)" in text and "y = x·W^T + b" in text  # ᵀ is not in GBK
+    result = run_raw("--list", cwd=tmp_path, env={"PYTHONIOENCODING": "gbk"})
+    assert "最大池化：nn.MaxPool2d()" in result.stdout.decode("gbk")
+
+
+def test_a_console_without_chinese_gets_escapes_never_a_crash(tmp_path):
+    for encoding in ("cp1252", "ascii"):
+        result = run_raw("--list", cwd=tmp_path, env={"PYTHONIOENCODING": encoding})
+        assert result.returncode == 0, result.stderr
+        assert "\\u6700\\u5927" in result.stdout.decode(encoding)  # 最大, escaped
+        result = run_raw(
+            "--image", "无.png", "--maxpool", cwd=tmp_path, env={"PYTHONIOENCODING": encoding}
+        )
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert b"image not found: \\u65e0.png" in result.stderr
+
+
+@pytest.mark.skipif(not LINUX, reason="file names that are not UTF-8 exist on Linux")
+def test_file_names_that_are_not_utf8_are_printed_escaped(tmp_path):
+    out = os.fsencode(tmp_path) + b"/figures-\xff"
+    result = run_raw(
+        "--maxunpool", "--out", out, "--no-show", cwd=tmp_path, env={"PYTHONIOENCODING": "utf-8"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"figures-\\udcff/maxunpool.png" in result.stdout
+    assert os.path.exists(out + b"/maxunpool.png")
+    for encoding in ("utf-8", "cp1252"):  # an error message naming such a file is one line too
+        missing = os.fsencode(tmp_path) + b"/\xff.png"
+        result = run_raw(
+            "--maxpool", "--image", missing, cwd=tmp_path, env={"PYTHONIOENCODING": encoding}
+        )
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert b"\\udcff.png" in result.stderr
+
+
+def test_an_mplbackend_matplotlib_cannot_use_never_matters_without_show(tmp_path):
+    result = run_script(
+        "--maxunpool", "--linear", "--out", "out", cwd=tmp_path, env={"MPLBACKEND": "nonsense"}
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
+
+
+def test_an_mplbackend_that_cannot_be_used_with_show_is_one_line_and_figures_are_saved(tmp_path):
+    # Jupyter's inline backend, which `!python script.py` inherits from a kernel
+    inline = "module://matplotlib_inline.backend_inline"
+    env = {"MPLBACKEND": inline, "DISPLAY": ":99"}
+    result = run_script("--maxunpool", "--show", "--out", "out", cwd=tmp_path, env=env)
+    assert result.returncode == 0
+    (line,) = result.stderr.splitlines()
+    assert f"MPLBACKEND={inline}" in line and "figures are saved only" in line
+    assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="SIGINT is not a signal one process sends another on Windows"
+)
+def test_ctrl_c_anywhere_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
+    import signal
+    import time
+
+    for delay in (0.3, 2.5):  # importing libraries; computing, drawing and saving figures
+        out = tmp_path / f"out-{delay}"
+        process = subprocess.Popen(
+            [sys.executable, SCRIPT, "--out", str(out), "--no-show"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8"),
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        err = process.communicate(timeout=60)[1].decode()
+        if process.returncode == 0:
+            continue  # a fast machine finished first
+        assert (process.returncode, err) == (130, "已中断 interrupted\n")
+        assert not [p for p in saved_figures(out) if p.startswith(".")]
+
+
+@pytest.mark.skipif(not LINUX, reason="/dev/full is Linux's")
+def test_a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line(tmp_path):
+    script = SCRIPTS["beyond_the_article"]
+    process = subprocess.Popen(
+        [sys.executable, script, "--pool-from-scratch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
+    process.stdout.read(10)  # `| head -c 10`: read a little, then close the pipe
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and err == ""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, script, "--pool-from-scratch"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr.decode()
+        == "错误 error: 无法写出输出 cannot write the output: No space left on device\n"
+    )
+
+
+def test_pictures_above_the_size_limit_are_refused_before_they_are_decoded(tmp_path):
+    # 9500×9500 is 90 MP: above our 50 MP limit and PIL's DecompressionBombWarning (89 MP)
+    Image.new("1", (9500, 9500)).save(tmp_path / "huge.png")
+    result = run_raw(
+        "--maxpool", "--image", "huge.png", "--out", "out", cwd=tmp_path, python=("-W", "error")
+    )
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.decode().splitlines()
+    assert "image too large: huge.png is 9500×9500 pixels (90 MP), more than 50 MP" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_large_picture_is_drawn_from_a_smaller_copy_with_its_true_size_in_the_title(lesson):
+    from PIL import Image as PILImage
+
+    fig = lesson.plots.before_after(
+        PILImage.new("RGB", (3000, 2000)), PILImage.new("RGB", (1500, 1000)), "x"
+    )
+    (ax_raw, ax_pool) = fig.axes
+    assert ax_raw.get_title() == "before: 3000×2000" and ax_pool.get_title() == "after: 1500×1000"
+    assert ax_raw.images[0].get_array().shape[:2] == (683, 1024)
+    assert ax_pool.images[0].get_array().shape[:2] == (683, 1024)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        MemoryError(),
+        RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory"
+        ),
+        ImportError("libtorch_cpu.so: failed to map segment from shared object"),
+    ],
+)
+def test_running_out_of_memory_is_one_line(capsys, error):
+    def main(argv):
+        raise error
+
+    assert run_cli(main, []) == 1
+    assert capsys.readouterr().err == f"错误 error: {common_tools.OUT_OF_MEMORY}\n"
+
+
+def test_other_runtime_errors_keep_their_traceback():
+    def main(argv):
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_cli(main, [])
+
+
+@pytest.mark.skipif(not LINUX, reason="resource limits on address space are Linux's")
+def test_a_picture_too_big_for_the_memory_there_is_gets_one_line(tmp_path):
+    import resource
+
+    def limit_memory():  # 4 GB of address space: torch loads, a 4096×4096 picture does not fit
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    Image.new("RGB", (4096, 4096), (9, 9, 9)).save(tmp_path / "big.png", compress_level=1)
+    result = run_raw(
+        "--maxpool", "--image", "big.png", "--out", "out", cwd=tmp_path, preexec_fn=limit_memory
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode().splitlines() == [f"错误 error: {common_tools.OUT_OF_MEMORY}"]
+
+
+def test_a_large_picture_is_scaled_down_and_says_so(tmp_path, capsys):
+    Image.new("RGB", (5000, 2500), (9, 9, 9)).save(tmp_path / "wide.png", compress_level=1)
+    assert load_image(str(tmp_path / "wide.png")).size == (4096, 2048)
+    assert capsys.readouterr().err.splitlines() == [
+        "提示 note: 图片较大，先缩小 / large picture scaled down: 5000×2500 → 4096×2048"
+        " (at most 4096 pixels a side)"
+    ]
+
+
+def test_pil_palette_transparency_is_handled_without_a_warning_even_with_w_error(tmp_path, capsys):
+    image = Image.new("P", (8, 8))
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.save(tmp_path / "icon.png", transparency=b"\x00\x80")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # what python -W error does
+        assert load_image(str(tmp_path / "icon.png")).mode == "RGB"
+    assert capsys.readouterr().err == ""
+
+
+def test_a_dangling_symlink_as_out_says_so(tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    result = run_script("--maxunpool", "--out", "link", cwd=tmp_path)
+    assert_one_line_error(result, "--out is a broken link: link -> ")
+
+
+def test_an_out_that_looks_like_a_file_name_is_refused(tmp_path):
+    result = run_script("--maxunpool", "--out", "result.png", cwd=tmp_path)
+    assert_one_line_error(
+        result, "--out names a folder for all the figures, not a file: result.png"
+    )
+    assert not (tmp_path / "result.png").exists()
+
+
+def test_a_failed_save_names_the_figure_not_the_temporary_file(tmp_path):
+    class DiskFull:
+        def savefig(self, *args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        save_figure(DiskFull(), str(tmp_path), "maxpool")
+    assert (
+        str(raised.value)
+        == f"无法保存 cannot save {tmp_path / 'maxpool.png'}: No space left on device"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_replaced_figure_keeps_the_mode_the_user_gave_it(run_main, tmp_path):
+    out = tmp_path / "figures"
+    out.mkdir()
+    (out / "maxunpool.png").write_bytes(b"old")
+    os.chmod(out / "maxunpool.png", 0o600)
+    code, _, err = run_main("--maxunpool", out_dir=out)
+    assert code == 0, err
+    assert (out / "maxunpool.png").stat().st_mode & 0o777 == 0o600
+    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_newline_in_a_file_name_stays_on_the_one_line_error(tmp_path):
+    result = run_script("--maxpool", "--image", "two\nlines.png", cwd=tmp_path)
+    assert_one_line_error(result, "image not found: two\\nlines.png")
+
+
+@pytest.mark.skipif(not LINUX, reason="uses Linux's read-only /sys")
+def test_an_unwritable_out_suggests_another_folder(tmp_path):
+    result = run_script("--maxunpool", "--out", "/sys/nope", cwd=tmp_path)
+    assert_one_line_error(
+        result, "cannot write to --out /sys/nope", "choose a folder you can write with --out DIR"
+    )
 
 
 # ---------------------------------------------------------------- the start-up environment check

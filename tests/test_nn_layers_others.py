@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 import torch.nn as nn
-from conftest import REPO_ROOT, run_script, saved_figures
+from conftest import REPO_ROOT, saved_figures
 from PIL import Image
 
 # The article's output blocks, copied from the article.
@@ -176,11 +176,12 @@ def test_each_flag_alone_saves_only_its_own_figures(run_main, tmp_path, flag, fi
     assert out.count("saved:") == len(figures)
 
 
-def test_the_default_run_from_a_foreign_folder_runs_the_six_sections_in_article_order(tmp_path):
-    result = run_script("--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    headings = [line for line in result.stdout.splitlines() if line.startswith("=====")]
+def test_the_default_run_from_a_foreign_folder_runs_the_six_sections_in_article_order(
+    run_main, tmp_path
+):
+    code, out, err = run_main(out_dir=tmp_path / "out")
+    assert (code, err) == (0, "")
+    headings = [line for line in out.splitlines() if line.startswith("=====")]
     flags = [heading.split("[")[1].split("]")[0] for heading in headings]
     assert flags == [
         "--maxpool",
@@ -190,7 +191,7 @@ def test_the_default_run_from_a_foreign_folder_runs_the_six_sections_in_article_
         "--linear",
         "--activations",
     ]
-    assert "池化后尺寸:torch.Size([1, 3, 256, 256])" in result.stdout
+    assert "池化后尺寸:torch.Size([1, 3, 256, 256])" in out
     assert saved_figures(tmp_path / "out") == {
         "maxpool.png",
         "avgpool.png",
