@@ -360,7 +360,7 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         print(f"\n==================== {section.heading}  [--{section.flag}] ====================")
         options = {option: getattr(args, option) for option in section.options}
         figures = section.run(img, **options) if section.uses_image else section.run(**options)
-        for name, fig in figures.items():
+        for name, fig in (figures or {}).items():  # a section that draws nothing may return None
             print("已保存图片 saved:", save_figure(fig, args.out, name))
     if figure_names:
         show_figures(windows)
@@ -690,6 +690,10 @@ def use_figure_backend(show):
     wanted = _REQUESTED_BACKEND
     if wanted:
         try:
+            if "inline" in wanted.lower() and "ipykernel" not in sys.modules:
+                # `!python script.py` in Jupyter inherits the kernel's inline backend, which
+                # outside a kernel prints "Figure(1000x380)" instead of showing anything
+                raise ValueError("Jupyter's inline backend works only inside a Jupyter kernel")
             plt.switch_backend(wanted)
         except (ImportError, ValueError, RuntimeError) as error:
             _use_agg()

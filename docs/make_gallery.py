@@ -32,26 +32,16 @@ MAX_WIDTH = 800
 def main(argv=None):
     parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", default=GALLERY_DIR, help="default: docs/figures/")
+    parser.add_argument(
+        "--jobs", type=int, default=len(SCRIPTS), help="scripts run at once (default: all three)"
+    )
     args = parser.parse_args(argv)
     dest = prepare_output_dir(args.dest)
 
     from PIL import Image
 
     with tempfile.TemporaryDirectory() as figures:
-        # the three scripts at once: each spends most of its time loading libraries on one core
-        lessons = [
-            (
-                script,
-                subprocess.Popen(
-                    [sys.executable, script, "--out", figures, "--no-show"],
-                    stdout=subprocess.DEVNULL,
-                ),
-            )
-            for script in SCRIPTS
-        ]
-        for script, lesson in lessons:
-            if lesson.wait() != 0:  # the script has already said why on stderr
-                raise InputError(f"{script} failed with exit code {lesson.returncode}")
+        run_scripts(figures, args.jobs)
         for name in sorted(os.listdir(figures)):
             with Image.open(os.path.join(figures, name)) as figure:
                 figure = figure.convert("RGB")
@@ -61,6 +51,27 @@ def main(argv=None):
             light.save(path, optimize=True)
             print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
     return 0
+
+
+def run_scripts(figures, jobs):
+    """Each script as a reader runs it, ``jobs`` at a time: each spends most of its time
+    loading libraries on one core."""
+    waiting = list(SCRIPTS)
+    while waiting:
+        batch, waiting = waiting[:jobs], waiting[jobs:]
+        lessons = [
+            (
+                script,
+                subprocess.Popen(
+                    [sys.executable, script, "--out", figures, "--no-show"],
+                    stdout=subprocess.DEVNULL,
+                ),
+            )
+            for script in batch
+        ]
+        for script, lesson in lessons:
+            if lesson.wait() != 0:  # the script has already said why on stderr
+                raise InputError(f"{script} failed with exit code {lesson.returncode}")
 
 
 if __name__ == "__main__":

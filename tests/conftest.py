@@ -91,3 +91,57 @@ def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
         stdin=subprocess.DEVNULL,
         timeout=timeout,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Long commands started in the background when the session begins, so that they run on the
+# second core while the other tests run; the tests that need them wait for them.
+# ---------------------------------------------------------------------------------------------
+
+BACKGROUND_COMMANDS = {
+    # test nodeid (its start) -> the command, given a folder for its results
+    "tests/test_docs.py::test_make_gallery": lambda out: [
+        os.path.join(REPO_ROOT, "docs", "make_gallery.py"),
+        "--dest",
+        out,
+        "--jobs",
+        "1",
+    ],
+    "tests/test_notebooks.py::test_the_article_notebook_runs": lambda out: [
+        os.path.join(REPO_ROOT, "docs", "make_notebooks.py"),
+        "--only",
+        "nn_layers_others",
+        "--dest",
+        out,
+        "--run-in",
+        REPO_ROOT,  # Jupyter opened at the repository's root
+    ],
+}
+_background = {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    import tempfile
+
+    for prefix, command in BACKGROUND_COMMANDS.items():
+        if any(item.nodeid.startswith(prefix) for item in items):
+            out = tempfile.mkdtemp(prefix="lesson3-background-")
+            process = subprocess.Popen(
+                [sys.executable, *command(out)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                encoding="utf-8",
+                # one thread each, at a lower priority: the tests in this process come first
+                env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": "1"},
+                preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
+            )
+            _background[prefix] = (process, out)
+
+
+def background_result(prefix, timeout=300):
+    """(returncode, stdout, stderr, folder) of the background command for ``prefix``."""
+    process, out = _background[prefix]
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stdout, stderr, out

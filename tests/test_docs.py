@@ -3,27 +3,17 @@ and every test the errata table names exists."""
 
 import ast
 import os
+import pathlib
 import re
-import subprocess
-import sys
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, background_result
 from PIL import Image
 
 
-def test_make_gallery_writes_a_light_png_for_every_figure(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            os.path.join(REPO_ROOT, "docs", "make_gallery.py"),
-            "--dest",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
+def test_make_gallery_writes_a_light_png_for_every_figure():
+    code, _, stderr, folder = background_result("tests/test_docs.py::test_make_gallery")
+    assert code == 0, stderr
+    tmp_path = pathlib.Path(folder)
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == sorted(os.listdir(os.path.join(REPO_ROOT, "docs", "figures")))
     for name in made:

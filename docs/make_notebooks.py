@@ -1,0 +1,277 @@
+"""Generate the notebook edition (lesson3/*.ipynb) from the lesson3 scripts, with outputs saved.
+
+Each section of a script becomes a markdown cell (the article's heading, what the section shows,
+links) and code cells with the section's own code as a learner would type it: the helpers it
+calls, defined in cells before it, then its body. The notebooks are never edited by hand; tests
+check that the committed ones are what this makes from today's scripts.
+
+    python docs/make_notebooks.py [--no-execute] [--only NAME] [--dest DIR] [--run-in DIR]
+"""
+
+import ast
+import importlib.util
+import os
+import sys
+import textwrap
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from common_tools import REPO_ROOT, InputError, OneLineArgumentParser, run_cli  # noqa: E402
+
+LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
+NOTEBOOKS = ("nn_layers_others", "beyond_the_article", "article_claims")
+ARTICLE_URL = (
+    "https://pytorch.zhangxiann.com/3-mo-xing-gou-jian/"
+    "3.3-chi-hua-ceng-xian-xing-ceng-he-ji-huo-han-shu-ceng"
+)
+FIGURE_DPI = 72  # inline figures at 72 dpi keep every notebook well under 2 MB
+
+SETUP = """\
+# 找到仓库根目录：Jupyter 在仓库根目录或 lesson3/ 里打开都可以
+# find the repository's root, whether Jupyter was opened there or in lesson3/
+import os
+import sys
+
+root = os.getcwd()
+while not os.path.exists(os.path.join(root, "common_tools.py")) and os.path.dirname(root) != root:
+    root = os.path.dirname(root)
+sys.path[:0] = [root, os.path.join(root, "lesson3")]
+
+%config InlineBackend.figure_formats = ["png"]
+%config InlineBackend.rc = {{"figure.dpi": {dpi}}}
+%matplotlib inline
+"""
+
+
+def load(name):
+    path = os.path.join(LESSON_DIR, name + ".py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(path, encoding="utf-8") as file:
+        source = file.read()
+    return module, source
+
+
+def top_level_definitions(tree):
+    """{name: node} for the functions and constants a script defines at its top level."""
+    definitions = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            definitions[node.name] = node
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            names = target.elts if isinstance(target, ast.Tuple) else [target]
+            for name in names:
+                if isinstance(name, ast.Name) and name.id.isupper():
+                    definitions[name.id] = node
+    return definitions
+
+
+def names_used(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def helpers_of(function, definitions, skip):
+    """The script's own functions and constants ``function`` needs, transitively, in the order
+    they appear in the script; those in ``skip`` are already defined in an earlier cell."""
+    needed, todo = set(), [function]
+    while todo:
+        for name in names_used(todo.pop()) & set(definitions):
+            if name not in needed and name not in skip and definitions[name] is not function:
+                needed.add(name)
+                todo.append(definitions[name])
+    return sorted(needed, key=lambda name: definitions[name].lineno)
+
+
+def imports_used(tree, used):
+    """The script's top-level imports, each keeping only the names the notebook's cells use
+    (the command-line machinery the scripts import is not needed there)."""
+    lines = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+            if names:
+                node = (
+                    ast.ImportFrom(node.module, names, node.level)
+                    if isinstance(node, ast.ImportFrom)
+                    else ast.Import(names)
+                )
+                lines.append(ast.unparse(node))
+    return "\n".join(lines) + "\n"
+
+
+def body_as_typed(function, source):
+    """The function's body without its docstring, dedented, with its final ``return {...}``
+    of figures written as an assignment; None when the body returns early (then the cell
+    defines the function and calls it)."""
+    body = function.body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    last = body[-1]
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    if returns != ([last] if isinstance(last, ast.Return) else []):
+        return None
+    lines = source.splitlines()
+    start = body[0].lineno - 1
+    # keep the comments just above the first statement
+    while start > function.body[0].end_lineno and lines[start - 1].strip().startswith("#"):
+        start -= 1
+    end = last.lineno - 1 if isinstance(last, ast.Return) else last.end_lineno
+    text = textwrap.dedent("\n".join(lines[start:end])).rstrip()
+    if isinstance(last, ast.Return) and last.value is not None:
+        value = ast.get_source_segment(source, last.value)
+        if value not in ("{}", "figures"):
+            text += "\n\nfigures = " + textwrap.dedent(value)
+    return text
+
+
+# What a section shows, where its docstring says no more than its heading: the article's
+# sections keep the article's one-line headings as docstrings.
+WHAT = {
+    "maxpool": (
+        "2×2 最大池化把 512×512 的图片变成 256×256：打印前后尺寸，画出池化前后的图片。",
+        "2×2 max pooling, stride 2: 512×512 becomes 256×256. Both shapes, both pictures.",
+    ),
+    "avgpool": (
+        "2×2 平均池化：同样的尺寸变化，图片更平滑；再看 4×4 全 1 张量的每个窗口。",
+        "2×2 average pooling: the same shapes, a smoother picture, then a 4×4 tensor of ones.",
+    ),
+    "divisor-override": (
+        "窗口之和除以 3 而不是 4：全 1 输入得到 1.3333。",
+        "Each window's sum is divided by 3 instead of 4: a tensor of ones pools to 1.3333.",
+    ),
+    "maxunpool": (
+        "最大池化记下每个最大值的位置（indices），反池化把值放回这些位置，其余填 0。",
+        "Max pooling records where each maximum was; unpooling puts values back there.",
+    ),
+    "linear": (
+        "nn.Linear(3, 4)，权重手工设为 1、2、3、4 行，偏置 0.5：y = x·Wᵀ + b。",
+        "nn.Linear(3, 4) with hand-set weights (rows of 1, 2, 3, 4) and bias 0.5: y = x·Wᵀ + b.",
+    ),
+    "activations": (
+        "Sigmoid、Tanh、ReLU 及其变体：公式、autograd 算出的导数、实测值域、float32 饱和点、"
+        "文章的勘误；画出曲线和导数。",
+        "Sigmoid, Tanh, ReLU and its variants: formulas, derivatives from autograd, measured "
+        "ranges, float32 saturation, the article's errata, and their curves.",
+    ),
+}
+WHAT_BY_SCRIPT = {
+    "article_claims": (
+        "测量文章的这句话，打印数字和由数字决定的结论（成立 / 有条件成立 / 不成立）。",
+        "Measures this sentence of the article; prints the numbers and the verdict they decide.",
+    ),
+}
+
+
+def markdown_for(section, function, script_name):
+    doc = ast.get_docstring(function) or ""
+    first, _, rest = doc.partition("\n")
+    what = "\n".join(WHAT.get(section.flag) or WHAT_BY_SCRIPT.get(script_name, ()))
+    what = rest.strip() or what
+    if not what and first != section.heading:
+        what = first
+    lines = [f"## {section.heading}", ""]
+    if what:
+        lines += ["\n".join(line.strip() for line in what.splitlines()), ""]
+    command = f"python lesson3/{script_name}.py --{section.flag}"
+    lines += [
+        f"文章 / article: [3.3 池化层、线性层和激活函数层]({ARTICLE_URL}) · "
+        f"命令行 / command line: `{command}`"
+    ]
+    if section.figures:
+        lines += ["", "图片 / figures: " + ", ".join(f"`{f}.png`" for f in section.figures)]
+    return "\n".join(lines)
+
+
+def build(name):
+    """The notebook of lesson3/<name>.py, not yet executed."""
+    import nbformat.v4 as nbf
+
+    module, source = load(name)
+    tree = ast.parse(source)
+    definitions = top_level_definitions(tree)
+    title = (module.__doc__ or name).strip().splitlines()[0]
+    intro = (
+        f"# {title}\n\n"
+        f"本笔记本由 `docs/make_notebooks.py` 从 `lesson3/{name}.py` 生成，请勿手工修改 / "
+        f"generated from `lesson3/{name}.py` by `docs/make_notebooks.py`: don't edit by hand.\n\n"
+        f"文章 / article: [3.3 池化层、线性层和激活函数层]({ARTICLE_URL})\n\n"
+        "从上到下运行即可（Run All）；每一节也可以在命令行单独运行 / run top to bottom; each "
+        "section also runs alone from the command line."
+    )
+    cells = []
+    defined = set()
+    for section in module.SECTIONS:
+        function = definitions[section.run.__name__]
+        cells.append(nbf.new_markdown_cell(markdown_for(section, function, name)))
+        for helper in helpers_of(function, definitions, defined):
+            defined.add(helper)
+            cells.append(nbf.new_code_cell(ast.get_source_segment(source, definitions[helper])))
+        body = body_as_typed(function, source)
+        if body is None:
+            call = f"{function.name}(img)" if section.uses_image else f"{function.name}()"
+            defined.add(function.name)
+            body = ast.get_source_segment(source, function) + f"\n\n\nfigures = {call}"
+        cells.append(nbf.new_code_cell(body))
+    used = set().union(*(names_used(ast.parse(c.source)) for c in cells if c.cell_type == "code"))
+    setup = SETUP.format(dpi=FIGURE_DPI) + "\n" + imports_used(tree, used)
+    if any(section.uses_image for section in module.SECTIONS):
+        setup += (
+            "\nfrom common_tools import SAMPLE_IMAGE, load_image\n\n"
+            "img = load_image(SAMPLE_IMAGE)  # imgs/astronaut.png, 512×512 RGB\n"
+        )
+    cells[:0] = [nbf.new_markdown_cell(intro), nbf.new_code_cell(setup.rstrip())]
+    notebook = nbf.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def execute(notebook, folder=LESSON_DIR):
+    """Run every cell in a fresh kernel started in ``folder``, as Jupyter opened there would."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    env_backend = os.environ.pop("MPLBACKEND", None)  # the notebook uses the inline backend
+    try:
+        NotebookClient(notebook, timeout=600, resources={"metadata": {"path": folder}}).execute()
+    except CellExecutionError as error:
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        raise InputError(f"a cell failed: {lines[-1] if lines else error}") from None
+    finally:
+        if env_backend is not None:
+            os.environ["MPLBACKEND"] = env_backend
+    for cell in notebook.cells:  # timestamps would change the file on every run
+        cell.get("metadata", {}).pop("execution", None)
+    return notebook
+
+
+def main(argv=None):
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-execute", action="store_true", help="write the cells without outputs")
+    parser.add_argument("--only", choices=NOTEBOOKS, help="one notebook (default: all)")
+    parser.add_argument("--dest", default=LESSON_DIR, help="default: lesson3/")
+    parser.add_argument(
+        "--run-in", default=LESSON_DIR, help="the kernel's folder (default: lesson3/)"
+    )
+    args = parser.parse_args(argv)
+
+    import nbformat
+
+    for name in [args.only] if args.only else NOTEBOOKS:
+        notebook = build(name)
+        if not args.no_execute:
+            execute(notebook, args.run_in)
+        path = os.path.join(args.dest, name + ".ipynb")
+        nbformat.write(notebook, path)
+        print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

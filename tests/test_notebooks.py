@@ -1,0 +1,115 @@
+"""The notebook edition: generated from the scripts (never drifting from them), runnable top to
+bottom in a fresh kernel, printing what the scripts print, and light."""
+
+import base64
+import importlib.util
+import io
+import os
+
+import nbformat
+import pytest
+from conftest import REPO_ROOT, background_result, load_script
+from PIL import Image
+
+NAMES = ("nn_layers_others", "beyond_the_article", "article_claims")
+
+
+def generator():
+    path = os.path.join(REPO_ROOT, "docs", "make_notebooks.py")
+    spec = importlib.util.spec_from_file_location("make_notebooks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def committed(name):
+    return nbformat.read(os.path.join(REPO_ROOT, "lesson3", name + ".ipynb"), as_version=4)
+
+
+def cells(notebook):
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_committed_notebook_is_what_the_generator_makes_from_todays_script(name):
+    assert cells(committed(name)) == cells(generator().build(name)), (
+        f"lesson3/{name}.ipynb is out of date: python docs/make_notebooks.py --only {name}"
+    )
+
+
+def printed(cell):
+    return "".join(o.text for o in cell.get("outputs", []) if o.get("name") == "stdout")
+
+
+def script_output_by_section(name, run_cli_capture):
+    """What the script prints for each section (its heading line and 'saved' lines left out)."""
+    module = load_script(name)
+    sections = {}
+    for section in module.SECTIONS:
+        code, out = run_cli_capture(module, section.flag)
+        assert code == 0
+        lines = out.splitlines()[2:]  # a blank line and the ==== heading ==== line
+        sections[section.heading] = "\n".join(
+            line for line in lines if "已保存图片 saved" not in line
+        )
+    return sections
+
+
+def notebook_output_by_section(notebook):
+    """What each section's cells print, keyed by the section's heading (its markdown cell)."""
+    sections, heading = {}, None
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            heading = cell.source.splitlines()[0][3:]
+            sections[heading] = ""
+        elif heading is not None:
+            sections[heading] += printed(cell)
+    return {heading: text.rstrip("\n") for heading, text in sections.items()}
+
+
+@pytest.fixture
+def run_cli_capture(tmp_path, capsys):
+    def run(module, flag):
+        code = module.run_cli(module.main, [f"--{flag}", "--out", str(tmp_path), "--no-show"])
+        return code, capsys.readouterr().out
+
+    return run
+
+
+def test_the_article_notebook_runs_top_to_bottom_from_the_root_and_prints_what_the_script_does(
+    run_cli_capture,
+):
+    code, _, stderr, folder = background_result(
+        "tests/test_notebooks.py::test_the_article_notebook_runs"
+    )
+    assert code == 0, stderr
+    notebook = nbformat.read(os.path.join(folder, "nn_layers_others.ipynb"), as_version=4)
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    assert notebook_output_by_section(notebook) == script_output_by_section(
+        "nn_layers_others", run_cli_capture
+    )
+    shown = [
+        o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
+    assert len(shown) == 5  # maxpool, avgpool, maxunpool and the two activation figures, inline
+
+
+@pytest.mark.parametrize("name", NAMES[1:])
+def test_the_saved_outputs_of_the_other_notebooks_are_what_the_scripts_print(name, run_cli_capture):
+    assert notebook_output_by_section(committed(name)) == script_output_by_section(
+        name, run_cli_capture
+    )
+
+
+def test_the_notebooks_are_light_and_show_their_figures_inline():
+    total = 0
+    for name in NAMES:
+        path = os.path.join(REPO_ROOT, "lesson3", name + ".ipynb")
+        total += os.path.getsize(path)
+        for cell in committed(name).cells:
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    png = Image.open(io.BytesIO(base64.b64decode(output["data"]["image/png"])))
+                    assert png.width <= 1000, (name, png.size)
+    assert total < 2_000_000
