@@ -24,6 +24,10 @@ from common_tools import REPO_ROOT, OneLineArgumentParser, run_cli  # noqa: E402
 FLOORS = {
     "torch": "import torch",
     "torch+mpl": "import torch, matplotlib.pyplot",
+    # nn.MaxUnpool2d needs more of torch than `import torch` loads: every call checks its output
+    # size with torch._check_value, which imports torch.fx.experimental.symbolic_shapes (and
+    # sympy) on first use, about 0.6 s here (torch/nn/functional.py, _check_unpool_output_size)
+    "unpool": "import torch, matplotlib.pyplot, torch.fx.experimental.symbolic_shapes",
     "full": "import torch, torchvision, matplotlib.pyplot",
 }
 
@@ -45,11 +49,11 @@ COMMANDS = [
     ("article --maxpool", "full", 1.15, [ARTICLE, "--maxpool"]),
     ("article --avgpool", "full", 1.15, [ARTICLE, "--avgpool"]),
     ("article --divisor-override", "torch", 1.15, [ARTICLE, "--divisor-override"]),
-    ("article --maxunpool", "torch+mpl", 1.15, [ARTICLE, "--maxunpool"]),
+    ("article --maxunpool", "unpool", 1.15, [ARTICLE, "--maxunpool"]),
     ("article --linear", "torch", 1.15, [ARTICLE, "--linear"]),
     ("article --activations", "torch+mpl", 1.15, [ARTICLE, "--activations"]),
     ("article, all six", "full", 1.2, [ARTICLE]),
-    ("beyond --unpool-vs-upsample", "torch+mpl", 1.15, [BEYOND, "--unpool-vs-upsample"]),
+    ("beyond --unpool-vs-upsample", "unpool", 1.15, [BEYOND, "--unpool-vs-upsample"]),
     ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
     ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),
     ("beyond --global-pooling", "torch", 1.15, [BEYOND, "--global-pooling"]),

@@ -547,14 +547,19 @@ def test_other_runtime_errors_keep_their_traceback():
 
 @pytest.mark.skipif(not LINUX, reason="resource limits on address space are Linux's")
 def test_a_picture_too_big_for_the_memory_there_is_gets_one_line(tmp_path):
-    import resource
-
-    def limit_memory():  # 4 GB of address space: torch loads, a 4096×4096 picture does not fit
-        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-
+    # Load the libraries first, then allow 800 MB more address space than they took: enough
+    # for the script, not for a 4096×4096 picture (about 1.3 GB more), whatever torch's build.
     Image.new("RGB", (4096, 4096), (9, 9, 9)).save(tmp_path / "big.png", compress_level=1)
+    code = (
+        "import resource, runpy, sys, torch, torchvision, matplotlib.pyplot\n"
+        "size = [l for l in open('/proc/self/status') if l.startswith('VmSize')][0]\n"
+        "limit = int(size.split()[1]) * 1024 + (800 << 20)\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        "sys.argv = sys.argv[1:]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
     result = run_raw(
-        "--maxpool", "--image", "big.png", "--out", "out", cwd=tmp_path, preexec_fn=limit_memory
+        "--maxpool", "--image", "big.png", "--out", "out", cwd=tmp_path, python=("-c", code)
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr.decode().splitlines() == [f"错误 error: {common_tools.OUT_OF_MEMORY}"]
