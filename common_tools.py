@@ -1,8 +1,10 @@
 """本章脚本共用的工具 / Helpers shared by the lesson scripts.
 
 ``set_seed`` and ``transform_invert`` are the two helpers the article imports; the rest is
-plumbing (loading an image, saving and showing figures, one-line error messages) so that the
-section code in the scripts can read like the article's code blocks.
+plumbing, so that the section code in the scripts can read like the article's code blocks: the
+start-up check of the installed packages, the command line built from a table of sections,
+output in the console's encoding, Ctrl-C, loading an image, saving and showing figures, and
+one-line error messages.
 
 torch, torchvision, PIL and matplotlib are imported inside the functions that use them: importing
 this module must stay instant, because ``--help`` and ``--list`` answer without loading torch.

@@ -19,12 +19,18 @@ sys.path[:0] = [REPO_ROOT, LESSON_DIR]
 os.environ["MPLBACKEND"] = "Agg"  # headless, in this process and in every subprocess
 
 
-def load_script(name):
-    """lesson3/<name>.py imported as a module, so that its sections run in-process."""
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS[name])
+def load_module(path, name=None):
+    """The Python file at ``path`` imported as a module (scripts are not packages)."""
+    name = name or os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_script(name):
+    """lesson3/<name>.py imported as a module, so that its sections run in-process."""
+    return load_module(SCRIPTS[name], name)
 
 
 @pytest.fixture(scope="session")

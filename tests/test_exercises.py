@@ -1,24 +1,15 @@
 """lesson3/exercises.md: every answer written there is what lesson3/exercise_answers.py computes."""
 
-import importlib.util
 import os
 import re
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_module
 
 EXERCISES_MD = os.path.join(REPO_ROOT, "lesson3", "exercises.md")
 
 
-def answers_module():
-    path = os.path.join(REPO_ROOT, "lesson3", "exercise_answers.py")
-    spec = importlib.util.spec_from_file_location("exercise_answers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ANSWERS = answers_module()
+ANSWERS = load_module(os.path.join(REPO_ROOT, "lesson3", "exercise_answers.py"))
 
 
 def answer_blocks():

@@ -2,24 +2,19 @@
 bottom in a fresh kernel, printing what the scripts print, and light."""
 
 import base64
-import importlib.util
 import io
 import os
 
 import nbformat
 import pytest
-from conftest import REPO_ROOT, background_result, load_script
+from conftest import REPO_ROOT, background_result, load_module, load_script
 from PIL import Image
 
 NAMES = ("nn_layers_others", "beyond_the_article", "article_claims")
 
 
 def generator():
-    path = os.path.join(REPO_ROOT, "docs", "make_notebooks.py")
-    spec = importlib.util.spec_from_file_location("make_notebooks", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(os.path.join(REPO_ROOT, "docs", "make_notebooks.py"))
 
 
 def committed(name):
