@@ -222,6 +222,8 @@ def build(name):
             "img = load_image(SAMPLE_IMAGE)  # imgs/astronaut.png, 512×512 RGB\n"
         )
     cells[:0] = [nbf.new_markdown_cell(intro), nbf.new_code_cell(setup.rstrip())]
+    for number, cell in enumerate(cells):  # fixed ids: a regenerated notebook diffs cleanly
+        cell["id"] = f"cell-{number:03d}"
     notebook = nbf.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "display_name": "Python 3",
