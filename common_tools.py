@@ -559,8 +559,8 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
         raise InputError(f"不是图片 / not an image PIL can read: {path}") from None
     except PermissionError:
         raise InputError(f"没有读取权限 / no permission to read: {path}") from None
-    except Image.DecompressionBombError:
-        refuse_huge((MAX_PIXELS, 2), path)
+    except Image.DecompressionBombError as error:  # PIL refuses before we see the size
+        raise InputError(f"图片太大 / image too large: {path}: {error}; resize it first") from None
     except (OSError, ValueError, SyntaxError) as error:  # SyntaxError: PIL's "not a PNG file"
         raise InputError(f"无法读取图片 / cannot read image {path}: {error}") from None
     for warning in caught:
@@ -737,22 +737,20 @@ def save_figure(fig, out_dir, name):
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         mode = 0o666 & ~_UMASK  # mkstemp makes files private (0600); use the usual mode
+    tmp_path = None
     try:
         fd, tmp_path = tempfile.mkstemp(prefix="." + name + "-", suffix=".png", dir=out_dir)
-    except OSError as error:
-        raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
-    _TEMPORARY_FILES.add(tmp_path)
-    os.close(fd)
-    try:
+        _TEMPORARY_FILES.add(tmp_path)
+        os.close(fd)
         # compress_level=1: about twice as fast as PIL's default 6, for files ~10% larger
         fig.savefig(tmp_path, format="png", pil_kwargs={"compress_level": 1})
         os.chmod(tmp_path, mode)
         os.replace(tmp_path, path)
-    except OSError as error:  # name the figure, not the hidden temporary file
-        os.remove(tmp_path)
-        raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
-    except BaseException:
-        os.remove(tmp_path)
+    except BaseException as error:
+        if tmp_path is not None:
+            os.remove(tmp_path)
+        if isinstance(error, OSError):  # name the figure, not the hidden temporary file
+            raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
         raise
     finally:
         _TEMPORARY_FILES.discard(tmp_path)

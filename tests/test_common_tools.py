@@ -507,6 +507,15 @@ def test_pictures_above_the_size_limit_are_refused_before_they_are_decoded(tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_a_picture_pil_itself_refuses_as_a_bomb_is_one_line_with_its_real_size(tmp_path):
+    Image.new("1", (14000, 14000)).save(tmp_path / "bomb.png")  # 196 MP: PIL raises, not warns
+    with pytest.raises(InputError) as raised:
+        load_image(str(tmp_path / "bomb.png"))
+    message = str(raised.value)
+    assert message.startswith(f"图片太大 / image too large: {tmp_path / 'bomb.png'}: ")
+    assert "196000000 pixels" in message and "\n" not in message
+
+
 def test_a_large_picture_is_drawn_from_a_smaller_copy_with_its_true_size_in_the_title(lesson):
     from PIL import Image as PILImage
 
