@@ -7,21 +7,32 @@ something fails. Packages are read from their metadata first, so a broken torch 
 crashed on.
 """
 
+import os
 import platform
 import sys
 
-from common_tools import (
+# lesson_cli/ sits beside this file: find it from any folder (also under python -I)
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+
+from lesson_cli.console import run_command
+from lesson_cli.environment import (
     FIX_COMMAND,
     combination_problems,
     installed_version,
     package_status,
-    run_cli,
 )
+from lesson_cli.sections import OneLineArgumentParser
 
 MIN_PYTHON = (3, 9)
 
 
 def main(argv=None):
+    parser = OneLineArgumentParser(
+        description="检查运行环境 / check the environment: paste the report into a question",
+        epilog="exit status: 0 when everything is OK, 1 when something fails",
+    )
+    parser.parse_args(argv)
+
     failed = False
     python_ok = sys.version_info[:2] >= MIN_PYTHON
     floor = ".".join(map(str, MIN_PYTHON))
@@ -61,4 +72,4 @@ def gpu_description():
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -1,4 +1,4 @@
-"""Measure the three lesson3 scripts against import floors, in one run.
+"""Measure the lesson3 scripts against import floors, in one run.
 
 A floor is ``python -c "import <libraries>"``: no command that needs those libraries can start
 faster. Each section is compared with the floor of the libraries it really needs; the whole
@@ -6,7 +6,7 @@ scripts with the full floor (torch, torchvision, matplotlib.pyplot). Each round 
 and every command once, so that a command and its floor share the machine's state; a command's
 ratio is the median over the rounds of (its time / its floor's time in that round).
 
-    python benchmarks/bench_cli.py [--repeat 3] [--only nn_layers_others]
+    python benchmarks/bench_cli.py [--repeat 3] [--only article]
 """
 
 import os
@@ -17,9 +17,11 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from common_tools import REPO_ROOT, OneLineArgumentParser, run_cli  # noqa: E402
+from lesson_cli import REPO_ROOT
+from lesson_cli.console import run_command
+from lesson_cli.sections import OneLineArgumentParser
 
 FLOORS = {
     "torch": "import torch",
@@ -39,11 +41,14 @@ def script(name):
 # (name, floor, target ratio, argv); the libraries each section imports decide its floor
 ARTICLE = script("nn_layers_others")
 BEYOND = script("beyond_the_article")
-CLAIMS = script("article_claims")
+CLAIMS = [
+    script(name)
+    for name in ("claims_pooling", "claims_pooling_parameters", "claims_linear_activations")
+]
 COMMANDS = [
     *(
         (f"{os.path.basename(path)} {flag}", "full", 0.15, [path, flag])
-        for path in (ARTICLE, BEYOND, CLAIMS)
+        for path in (ARTICLE, BEYOND, *CLAIMS)
         for flag in ("--help", "--list")
     ),
     ("article --maxpool", "full", 1.15, [ARTICLE, "--maxpool"]),
@@ -57,17 +62,20 @@ COMMANDS = [
     ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
     ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),
     ("beyond --global-pooling", "torch", 1.15, [BEYOND, "--global-pooling"]),
-    ("claims, all", "full", 1.6, [CLAIMS]),
+    *((f"claims {os.path.basename(path)}, all", "full", 1.6, [path]) for path in CLAIMS),
 ]
 
 
 def claim_commands():
-    """One command per flag of article_claims.py, each against the full floor (target 1.3)."""
-    listing = subprocess.run(
-        [sys.executable, CLAIMS, "--list"], capture_output=True, text=True, check=True
-    ).stdout
-    flags = [line.split()[0] for line in listing.splitlines() if line.startswith("--")]
-    return [(f"claims {flag}", "full", 1.3, [CLAIMS, flag]) for flag in flags]
+    """One command per flag of the claims scripts, each against the full floor (target 1.3)."""
+    commands = []
+    for path in CLAIMS:
+        listing = subprocess.run(
+            [sys.executable, path, "--list"], capture_output=True, text=True, check=True
+        ).stdout
+        flags = [line.split()[0] for line in listing.splitlines() if line.startswith("--")]
+        commands += [(f"claims {flag}", "full", 1.3, [path, flag]) for flag in flags]
+    return commands
 
 
 def time_command(argv, out_dir):
@@ -85,7 +93,7 @@ def time_command(argv, out_dir):
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--only", help="only the commands whose name contains this text")
     args = parser.parse_args(argv)
@@ -123,4 +131,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

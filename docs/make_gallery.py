@@ -1,9 +1,10 @@
-"""Regenerate the figure gallery (docs/figures/) from the three lesson3 scripts.
+"""Regenerate the figure gallery (docs/figures/) from the lesson3 scripts.
 
 Runs each script exactly as a reader does (every section, headless), then stores each figure as
-a light PNG: at most 800 pixels wide, 256 colours.
+a light PNG: at most 800 pixels wide, 256 colours. With ``--figures DIR`` it uses the figures a
+run of the scripts already saved there (``--out DIR``) instead of running them again.
 
-    python docs/make_gallery.py [--dest DIR]
+    python docs/make_gallery.py [--dest DIR] [--jobs N] [--figures DIR]
 """
 
 import os
@@ -11,46 +12,64 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from common_tools import (  # noqa: E402
-    REPO_ROOT,
-    InputError,
-    OneLineArgumentParser,
-    prepare_output_dir,
-    run_cli,
+from lesson_cli import REPO_ROOT
+from lesson_cli.console import InputError, run_command
+from lesson_cli.figures import prepare_output_dir
+from lesson_cli.sections import OneLineArgumentParser
+
+LESSON_SCRIPTS = (
+    "nn_layers_others",
+    "beyond_the_article",
+    "claims_pooling",
+    "claims_pooling_parameters",
+    "claims_linear_activations",
 )
-
-SCRIPTS = [
-    os.path.join(REPO_ROOT, "lesson3", name + ".py")
-    for name in ("nn_layers_others", "beyond_the_article", "article_claims")
-]
+SCRIPTS = [os.path.join(REPO_ROOT, "lesson3", name + ".py") for name in LESSON_SCRIPTS]
 GALLERY_DIR = os.path.join(REPO_ROOT, "docs", "figures")
 MAX_WIDTH = 800
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--dest", default=GALLERY_DIR, help="default: docs/figures/")
     parser.add_argument(
-        "--jobs", type=int, default=len(SCRIPTS), help="scripts run at once (default: all three)"
+        "--jobs", type=int, default=2, metavar="N", help="scripts run at once (default: 2)"
+    )
+    parser.add_argument(
+        "--figures", metavar="DIR", help="use the figures in DIR instead of running the scripts"
     )
     args = parser.parse_args(argv)
+    if not 1 <= args.jobs <= len(SCRIPTS):
+        parser.error(f"--jobs must be from 1 to {len(SCRIPTS)}")
+    if args.figures is not None and not os.path.isdir(args.figures):
+        parser.error(f"--figures is not a folder: {args.figures}")
     dest = prepare_output_dir(args.dest)
 
-    from PIL import Image
-
+    if args.figures is not None:
+        write_light_copies(args.figures, dest)
+        return 0
     with tempfile.TemporaryDirectory() as figures:
         run_scripts(figures, args.jobs)
-        for name in sorted(os.listdir(figures)):
-            with Image.open(os.path.join(figures, name)) as figure:
-                figure = figure.convert("RGB")
-                figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
-                light = figure.quantize(colors=256)
-            path = os.path.join(dest, name)
-            light.save(path, optimize=True)
-            print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
+        write_light_copies(figures, dest)
     return 0
+
+
+def write_light_copies(figures, dest):
+    """Each figure in ``figures`` as a light PNG in ``dest``: at most 800 px wide, 256 colours."""
+    from PIL import Image
+
+    for name in sorted(os.listdir(figures)):
+        if not name.endswith(".png") or name.startswith("."):
+            continue
+        with Image.open(os.path.join(figures, name)) as figure:
+            figure = figure.convert("RGB")
+            figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
+            light = figure.quantize(colors=256)
+        path = os.path.join(dest, name)
+        light.save(path, optimize=True)
+        print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
 
 
 def run_scripts(figures, jobs):
@@ -75,4 +94,4 @@ def run_scripts(figures, jobs):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -14,12 +14,20 @@ import os
 import sys
 import textwrap
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from common_tools import REPO_ROOT, InputError, OneLineArgumentParser, run_cli  # noqa: E402
+from lesson_cli import REPO_ROOT
+from lesson_cli.console import InputError, run_command
+from lesson_cli.sections import OneLineArgumentParser
 
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
-NOTEBOOKS = ("nn_layers_others", "beyond_the_article", "article_claims")
+NOTEBOOKS = (
+    "nn_layers_others",
+    "beyond_the_article",
+    "claims_pooling",
+    "claims_pooling_parameters",
+    "claims_linear_activations",
+)
 ARTICLE_URL = (
     "https://pytorch.zhangxiann.com/3-mo-xing-gou-jian/"
     "3.3-chi-hua-ceng-xian-xing-ceng-he-ji-huo-han-shu-ceng"
@@ -33,14 +41,19 @@ import os
 import sys
 
 root = os.getcwd()
-while not os.path.exists(os.path.join(root, "common_tools.py")) and os.path.dirname(root) != root:
+while not os.path.isdir(os.path.join(root, "lesson_cli")) and os.path.dirname(root) != root:
     root = os.path.dirname(root)
 sys.path[:0] = [root, os.path.join(root, "lesson3")]
 
 %config InlineBackend.figure_formats = ["png"]
 %config InlineBackend.rc = {{"figure.dpi": {dpi}}}
 %matplotlib inline
+from matplotlib import pyplot as plt
 """
+
+
+# The line that stands where the article has plt.show(): the command line saves and shows.
+SHOW_NOTE = "# plt.show(): the command line saves the figure to --out, then shows it where it can"
 
 
 def load(name):
@@ -102,75 +115,27 @@ def imports_used(tree, used):
 
 
 def body_as_typed(function, source):
-    """The function's body without its docstring, dedented, with its final ``return {...}``
-    of figures written as an assignment; None when the body returns early (then the cell
-    defines the function and calls it)."""
+    """The function's body without its docstring, dedented; None when the body returns early or
+    takes options of its own (then the cell defines the function and calls it)."""
+    if [arg.arg for arg in function.args.args] not in ([], ["img"]):
+        return None
     body = function.body
     if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
-    last = body[-1]
-    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
-    if returns != ([last] if isinstance(last, ast.Return) else []):
+    if any(isinstance(n, ast.Return) for n in ast.walk(function)):
         return None
     lines = source.splitlines()
     start = body[0].lineno - 1
     # keep the comments just above the first statement
     while start > function.body[0].end_lineno and lines[start - 1].strip().startswith("#"):
         start -= 1
-    end = last.lineno - 1 if isinstance(last, ast.Return) else last.end_lineno
-    text = textwrap.dedent("\n".join(lines[start:end])).rstrip()
-    if isinstance(last, ast.Return) and last.value is not None:
-        value = ast.get_source_segment(source, last.value)
-        if value not in ("{}", "figures"):
-            text += "\n\nfigures = " + textwrap.dedent(value)
-    return text
-
-
-# What a section shows, where its docstring says no more than its heading: the article's
-# sections keep the article's one-line headings as docstrings.
-WHAT = {
-    "maxpool": (
-        "2×2 最大池化把 512×512 的图片变成 256×256：打印前后尺寸，画出池化前后的图片。",
-        "2×2 max pooling, stride 2: 512×512 becomes 256×256. Both shapes, both pictures.",
-    ),
-    "avgpool": (
-        "2×2 平均池化：同样的尺寸变化，图片更平滑；再看 4×4 全 1 张量的每个窗口。",
-        "2×2 average pooling: the same shapes, a smoother picture, then a 4×4 tensor of ones.",
-    ),
-    "divisor-override": (
-        "窗口之和除以 3 而不是 4：全 1 输入得到 1.3333。",
-        "Each window's sum is divided by 3 instead of 4: a tensor of ones pools to 1.3333.",
-    ),
-    "maxunpool": (
-        "最大池化记下每个最大值的位置（indices），反池化把值放回这些位置，其余填 0。",
-        "Max pooling records where each maximum was; unpooling puts values back there.",
-    ),
-    "linear": (
-        "nn.Linear(3, 4)，权重手工设为 1、2、3、4 行，偏置 0.5：y = x·Wᵀ + b。",
-        "nn.Linear(3, 4) with hand-set weights (rows of 1, 2, 3, 4) and bias 0.5: y = x·Wᵀ + b.",
-    ),
-    "activations": (
-        "Sigmoid、Tanh、ReLU 及其变体：公式、autograd 算出的导数、实测值域、float32 饱和点、"
-        "文章的勘误；画出曲线和导数。",
-        "Sigmoid, Tanh, ReLU and its variants: formulas, derivatives from autograd, measured "
-        "ranges, float32 saturation, the article's errata, and their curves.",
-    ),
-}
-WHAT_BY_SCRIPT = {
-    "article_claims": (
-        "测量文章的这句话，打印数字和由数字决定的结论（成立 / 有条件成立 / 不成立）。",
-        "Measures this sentence of the article; prints the numbers and the verdict they decide.",
-    ),
-}
+    return textwrap.dedent("\n".join(lines[start : body[-1].end_lineno])).rstrip()
 
 
 def markdown_for(section, function, script_name):
+    """The section's heading, what it shows (its docstring after the first line), and links."""
     doc = ast.get_docstring(function) or ""
-    first, _, rest = doc.partition("\n")
-    what = "\n".join(WHAT.get(section.flag) or WHAT_BY_SCRIPT.get(script_name, ()))
-    what = rest.strip() or what
-    if not what and first != section.heading:
-        what = first
+    what = doc.partition("\n")[2].strip()
     lines = [f"## {section.heading}", ""]
     if what:
         lines += ["\n".join(line.strip() for line in what.splitlines()), ""]
@@ -191,9 +156,11 @@ def build(name):
     module, source = load(name)
     tree = ast.parse(source)
     definitions = top_level_definitions(tree)
-    title = (module.__doc__ or name).strip().splitlines()[0]
+    title, _, about = (ast.get_docstring(tree) or name).partition("\n\n")
+    about = about.partition("\n\n")[0]  # the paragraph under the title, unless it is code
+    about = "" if about[:1].isspace() else about.replace("\n", " ") + "\n\n"
     intro = (
-        f"# {title}\n\n"
+        f"# {title}\n\n{about}"
         f"本笔记本由 `docs/make_notebooks.py` 从 `lesson3/{name}.py` 生成，请勿手工修改 / "
         f"generated from `lesson3/{name}.py` by `docs/make_notebooks.py`: don't edit by hand.\n\n"
         f"文章 / article: [3.3 池化层、线性层和激活函数层]({ARTICLE_URL})\n\n"
@@ -212,13 +179,18 @@ def build(name):
         if body is None:
             call = f"{function.name}(img)" if section.uses_image else f"{function.name}()"
             defined.add(function.name)
-            body = ast.get_source_segment(source, function) + f"\n\n\nfigures = {call}"
+            body = ast.get_source_segment(source, function) + f"\n\n\n{call}"
+        if section.figures:  # in a notebook, plt.show() draws the figures inline, as in the article
+            if SHOW_NOTE in body:
+                body = body.replace(SHOW_NOTE, "plt.show()")
+            else:
+                body += "\nplt.show()"
         cells.append(nbf.new_code_cell(body))
     used = set().union(*(names_used(ast.parse(c.source)) for c in cells if c.cell_type == "code"))
     setup = SETUP.format(dpi=FIGURE_DPI) + "\n" + imports_used(tree, used)
     if any(section.uses_image for section in module.SECTIONS):
         setup += (
-            "\nfrom common_tools import SAMPLE_IMAGE, load_image\n\n"
+            "\nfrom lesson_cli.images import SAMPLE_IMAGE, load_image\n\n"
             "img = load_image(SAMPLE_IMAGE)  # imgs/astronaut.png, 512×512 RGB\n"
         )
     cells[:0] = [nbf.new_markdown_cell(intro), nbf.new_code_cell(setup.rstrip())]
@@ -258,7 +230,7 @@ def execute(notebook, folder=LESSON_DIR):
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--no-execute", action="store_true", help="write the cells without outputs")
     parser.add_argument("--only", choices=NOTEBOOKS, help="one notebook (default: all)")
     parser.add_argument("--dest", default=LESSON_DIR, help="default: lesson3/")
@@ -280,4 +252,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -9,18 +9,22 @@ No flag runs every section. The article's own code is in nn_layers_others.py.
 import os
 import sys
 
-LESSON_DIR = os.path.dirname(os.path.abspath(__file__))
+# common_tools.py sits in the repository's top folder, plots.py beside this file: find both
+# from any folder (also through a symlink, and under python -I)
+LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
-import plots  # noqa: E402
-
-from common_tools import InputError, Section, run_cli, run_sections, set_seed  # noqa: E402
+import plots
+from common_tools import set_seed
+from lesson_cli.console import InputError
 
 # ================================= 反池化、上采样与转置卷积 ==================================
 
 
 def unpool_vs_upsample():
     """反池化、上采样与转置卷积 / (a) unpooling, (b) upsampling, (c) transposed convolution"""
+    import re
+
     import torch
     import torch.nn as nn
 
@@ -85,7 +89,9 @@ def unpool_vs_upsample():
         maxunpool_layer(img_pool_even, indices_even)
         without = "ok"
     except RuntimeError as error:
-        without = str(error).splitlines()[0]
+        # which index PyTorch names depends on the thread count: overlapping windows share
+        # indices, so only the reason is printed
+        without = re.sub(r"index: \d+ ", "index ", str(error).splitlines()[0])
     print(
         "MaxPool2d(3, 2, padding=1): 8×8 → {}×{}; MaxUnpool2d(3, 2, padding=1) 猜 guesses "
         "(4 - 1)·2 - 2·1 + 3 = 7×7: {}; output_size=(8, 8) → {}×{}".format(
@@ -100,7 +106,7 @@ def unpool_vs_upsample():
         "(b) Upsample bilinear": img_bilinear,
         "(c) ConvTranspose2d": img_deconv,
     }
-    return {"unpool_vs_upsample": plots.unpool_vs_upsample(panels, indices)}
+    plots.unpool_vs_upsample(panels, indices)
 
 
 # ================================= 池化输出尺寸 output size ==================================
@@ -160,9 +166,9 @@ def output_size(img, size=None, kernel=None, stride=None, padding=0, dilation=1,
     print("ceil_mode=True: 向上取整，但最后一个窗口不能从右侧填充区开始 / rounds up, except that")
     print("                a window starting inside the right-hand padding is dropped")
     if (size, kernel, stride, padding, dilation, ceil_mode) != (None, None, None, 0, 1, False):
-        return learners_numbers(size, kernel, stride, padding, dilation, ceil_mode)
-    output_size_table(img.height)
-    return {}
+        learners_numbers(size, kernel, stride, padding, dilation, ceil_mode)
+    else:
+        output_size_table(img.height)
 
 
 def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
@@ -212,7 +218,6 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
         avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
         avg_out = pooled_length(avg_pool, size)
     print(f"公式 formula: {formula}   nn.MaxPool2d: {max_out}   nn.AvgPool2d: {avg_out}")
-    return {}
 
 
 def first_line(error):
@@ -374,7 +379,6 @@ def pool_from_scratch():
         "  the part of a ceil_mode window beyond the padding never counts;\n"
         "  divisor_override replaces it"
     )
-    return {}
 
 
 # ============================= 从特征图到线性层 global pooling =============================
@@ -435,10 +439,12 @@ def global_pooling():
         "  / after Flatten the length C·H·W depends on the image size, but in_features is fixed;\n"
         "  adaptive pooling makes every size 1×1, so Linear(8, 10) always fits"
     )
-    return {}
 
 
 # ================================= 命令行 command line ==================================
+
+from lesson_cli.console import run_command
+from lesson_cli.sections import Section, run_sections
 
 
 def add_output_size_options(parser):
@@ -472,10 +478,8 @@ SECTIONS = [
 
 
 def main(argv=None):
-    return run_sections(
-        argv, __doc__.splitlines()[0], SECTIONS, add_options=add_output_size_options
-    )
+    return run_sections(argv, __doc__, SECTIONS, add_options=add_output_size_options)
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -7,10 +7,9 @@ A test checks that every line printed here is written in exercises.md, so the tw
 import os
 import sys
 
-# common_tools.py sits at the top of the repository: find it from any folder.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from common_tools import Section, run_cli, run_sections  # noqa: E402
+# lesson_cli/ sits in the repository's top folder: find it from any folder (also through a
+# symlink, and under python -I)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 # ================================= 池化层 pooling ==================================
 
@@ -32,7 +31,7 @@ def unpool_sizes():
     import torch
     import torch.nn as nn
 
-    x = torch.randn(1, 1, 8, 8)
+    x = torch.arange(64.0).view(1, 1, 8, 8)  # 0 ... 63: the last window's maximum is 63
     pooled, indices = nn.MaxPool2d(3, stride=2, padding=1, return_indices=True)(x)
     unpool = nn.MaxUnpool2d(3, stride=2, padding=1)
     guess = (pooled.shape[-1] - 1) * 2 - 2 * 1 + 3
@@ -156,6 +155,9 @@ def derivative_at_zero():
 
 # ================================= 命令行 command line ==================================
 
+from lesson_cli.console import run_command
+from lesson_cli.sections import Section, run_sections
+
 SECTIONS = [
     Section("avgpool-padding", "练习 1 / exercise 1: AvgPool2d 的分母", avgpool_padding),
     Section("unpool-sizes", "练习 2 / exercise 2: MaxUnpool2d 的尺寸", unpool_sizes),
@@ -170,8 +172,8 @@ SECTIONS = [
 
 
 def main(argv=None):
-    return run_sections(argv, __doc__.splitlines()[0], SECTIONS)
+    return run_sections(argv, __doc__, SECTIONS)
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -1,31 +1,36 @@
 """3.3 池化层、线性层和激活函数层 / Pooling, linear and activation layers: the article's code.
 
-Each section of the article is a function below, under the article's heading; a flag picks it
-(no flag: all six, in article order). ``python lesson3/nn_layers_others.py --list`` lists them.
-What goes beyond the article is in beyond_the_article.py; the article's claims are measured in
-article_claims.py; the figures are drawn in plots.py.
-
-Each section imports what it uses at its top, so that ``--help`` and ``--list`` answer without
-loading torch (which takes seconds), and ``--linear`` never loads torchvision or matplotlib.
+Each section of the article stands below under the article's heading, and runs alone from the
+command line as a flag (no flag: all six, in article order): ``--list`` lists them.
 """
 
 import os
 import sys
 
-# common_tools.py sits at the top of the repository: find it (and plots.py) from any folder.
-LESSON_DIR = os.path.dirname(os.path.abspath(__file__))
+# common_tools.py sits in the repository's top folder, plots.py beside this file: find both
+# from any folder (also through a symlink, and under python -I)
+LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
-import plots  # noqa: E402
+from common_tools import transform_invert, set_seed
 
-from common_tools import Section, run_cli, run_sections, set_seed, transform_invert  # noqa: E402
+import activation_notes as notes
+import plots
+
+# Each section imports torch, torchvision and matplotlib itself: --help and --list answer at
+# once, and --linear never waits for torchvision or matplotlib to load.
 
 # ================================= 池化层 pooling ==================================
 
 
 def maxpool(img):
-    """最大池化：nn.MaxPool2d()"""
+    """最大池化：nn.MaxPool2d()
+
+    2×2 最大池化把 512×512 的图片变成 256×256：打印前后尺寸，画出池化前后的图片。
+    2×2 max pooling, stride 2: 512×512 becomes 256×256. Both shapes, both pictures.
+    """
     import torch.nn as nn
+    from matplotlib import pyplot as plt
     from torchvision import transforms
 
     set_seed(1)  # 设置随机种子
@@ -41,13 +46,20 @@ def maxpool(img):
     print("池化前尺寸:{}\n池化后尺寸:{}".format(img_tensor.shape, img_pool.shape))
     img_pool = transform_invert(img_pool[0, 0:3, ...], img_transform)
     img_raw = transform_invert(img_tensor.squeeze(), img_transform)
-    return {"maxpool": plots.before_after(img_raw, img_pool, "MaxPool2d((2, 2), stride=(2, 2))")}
+    plt.subplot(122).imshow(img_pool)
+    plt.subplot(121).imshow(img_raw)
+    # plt.show(): the command line saves the figure to --out, then shows it where it can
 
 
 def avgpool(img):
-    """nn.AvgPool2d()"""
+    """nn.AvgPool2d()
+
+    2×2 平均池化：同样的尺寸变化，图片更平滑；再看 4×4 全 1 张量的每个窗口。
+    2×2 average pooling: the same shapes, a smoother picture, then a 4×4 tensor of ones.
+    """
     import torch
     import torch.nn as nn
+    from matplotlib import pyplot as plt
     from torchvision import transforms
 
     set_seed(1)  # 设置随机种子
@@ -60,20 +72,25 @@ def avgpool(img):
     img_pool = avgpool_layer(img_tensor)
 
     print("池化前尺寸:{}\n池化后尺寸:{}".format(img_tensor.shape, img_pool.shape))
-    img_pool_pil = transform_invert(img_pool[0, 0:3, ...], img_transform)
+    img_pool = transform_invert(img_pool[0, 0:3, ...], img_transform)
     img_raw = transform_invert(img_tensor.squeeze(), img_transform)
+    plt.subplot(122).imshow(img_pool)
+    plt.subplot(121).imshow(img_raw)
+    # plt.show(): the command line saves the figure to --out, then shows it where it can
 
     # 文章中的 4×4 全 1 例子 / the article's 4×4 example
     img_tensor = torch.ones((1, 1, 4, 4))
     avgpool_layer = nn.AvgPool2d((2, 2), stride=(2, 2))
     img_pool = avgpool_layer(img_tensor)
     print("raw_img:\n{}\npooling_img:\n{}".format(img_tensor, img_pool))
-    title = "AvgPool2d((2, 2), stride=(2, 2))"
-    return {"avgpool": plots.before_after(img_raw, img_pool_pil, title)}
 
 
 def divisor_override():
-    """加上 divisor_override=3 后 / nn.AvgPool2d(divisor_override=3)"""
+    """加上 divisor_override=3 后 / nn.AvgPool2d(divisor_override=3)
+
+    窗口之和除以 3 而不是 4：全 1 输入得到 1.3333。
+    Each window's sum is divided by 3 instead of 4: a tensor of ones pools to 1.3333.
+    """
     import torch
     import torch.nn as nn
 
@@ -83,11 +100,14 @@ def divisor_override():
     avgpool_layer = nn.AvgPool2d((2, 2), stride=(2, 2), divisor_override=3)
     img_pool = avgpool_layer(img_tensor)
     print("raw_img:\n{}\npooling_img:\n{}".format(img_tensor, img_pool))
-    return {}
 
 
 def maxunpool():
-    """nn.MaxUnpool2d()"""
+    """nn.MaxUnpool2d()
+
+    最大池化记下每个最大值的位置（indices），反池化把值放回这些位置，其余填 0。
+    Max pooling records where each maximum was; unpooling puts values back there.
+    """
     import torch
     import torch.nn as nn
 
@@ -107,14 +127,18 @@ def maxunpool():
     print("img_reconstruct:\n{}\nimg_unpool:\n{}".format(img_reconstruct, img_unpool))
     # 文章此处误贴了代码，上面才是真实输出 / the article repeats the code here; this is the output
     print("indices:\n{}".format(indices))
-    return {"maxunpool": plots.unpool(img_tensor, img_reconstruct, img_unpool, indices)}
+    plots.unpool(img_tensor, img_reconstruct, img_unpool, indices)  # 每个值去了哪里 where each went
 
 
 # ================================= 线性层 linear ==================================
 
 
 def linear():
-    """线性层"""
+    """线性层
+
+    nn.Linear(3, 4)，权重手工设为 1、2、3、4 行，偏置 0.5：y = x·Wᵀ + b。
+    nn.Linear(3, 4) with hand-set weights (rows of 1, 2, 3, 4) and bias 0.5: y = x·Wᵀ + b.
+    """
     import torch
     import torch.nn as nn
 
@@ -136,17 +160,21 @@ def linear():
         " / the article's AddmmBackward is named AddmmBackward0 in current PyTorch: same node"
     )
     print("y = x·Wᵀ + b: 6.5 = (1 + 2 + 3)·1 + 0.5, 12.5 = (1 + 2 + 3)·2 + 0.5, ...")
-    return {}
 
 
 # ================================= 激活函数层 activations ==================================
 
 
 def activations():
-    """激活函数层"""
-    figures = sigmoid_tanh_relu()
-    figures.update(relu_variants())
-    return figures
+    """激活函数层
+
+    Sigmoid、Tanh、ReLU 及其变体：公式、autograd 算出的导数、实测值域、float32 饱和点、
+    文章的勘误；画出曲线和导数。
+    Sigmoid, Tanh, ReLU and its variants: formulas, derivatives from autograd, measured
+    ranges, float32 saturation, the article's errata, and their curves.
+    """
+    sigmoid_tanh_relu()
+    relu_variants()
 
 
 def sigmoid_tanh_relu():
@@ -155,107 +183,15 @@ def sigmoid_tanh_relu():
     import torch.nn as nn
 
     x = torch.arange(-1000, 1001) / 100  # x ∈ [-10, 10], step 0.01; x = 0 exactly, at index 1000
-    layers = [
-        (nn.Sigmoid(), "y = 1 / (1 + e^(-x))", "y' = y·(1 - y)", "y ∈ (0, 1); y' ∈ (0, 0.25]"),
-        (
-            nn.Tanh(),
-            "y = (e^x - e^(-x)) / (e^x + e^(-x)) = 2 / (1 + e^(-2x)) - 1 = 2·sigmoid(2x) - 1",
-            "y' = 1 - y²",
-            "y ∈ (-1, 1); y' ∈ (0, 1]",
-        ),
-        (nn.ReLU(), "y = max(0, x)", "y' = 1 (x > 0), 0 (x < 0)", "y ∈ [0, ∞); y' ∈ {0, 1}"),
-    ]
     curves = {}
-    for layer, formula, derivative, ranges in layers:
-        y, dy = output_and_gradient(layer, x)  # dy: what autograd computes, not a formula
+    for layer in (nn.Sigmoid(), nn.Tanh(), nn.ReLU()):
+        y, dy = notes.output_and_gradient(layer, x)  # dy: what autograd computes, not a formula
         name = "nn." + type(layer).__name__
-        print(f"--- {name} ---")
-        print(f"  公式 formula:     {formula}")
-        print(f"  导数 derivative:  {derivative}")
-        print(f"  值域 ranges:      {ranges}")
-        print(f"  实测 measured (float32, x ∈ [-10, 10], step 0.01): {measured(x, y, dy)}")
+        notes.describe(name, x, y, dy)
         curves[name] = (y, dy)
-    print(float32_saturation())
-    print(ACTIVATION_ERRATA)
-    return {"activation_sigmoid_tanh_relu": plots.activation_curves(x, curves)}
-
-
-def output_and_gradient(layer, x):
-    """y = layer(x) and y' from autograd: backward() of y.sum() leaves dy_i/dx_i in x.grad."""
-    x = x.clone().requires_grad_(True)
-    y = layer(x)
-    y.sum().backward()
-    return y.detach(), x.grad
-
-
-def derivative_values(layer, x):
-    """The distinct values autograd gives for y' on the grid x, as a set: {0.1, 1}."""
-    _, dy = output_and_gradient(layer, x)
-    return "{" + ", ".join(f"{value:.4g}" for value in dy.unique().tolist()) + "}"
-
-
-def measured(x, y, dy):
-    """y's range, y' as a set (few values) or a range, y'(0), and where y' is largest."""
-    distinct = dy.unique()
-    if len(distinct) <= 3:
-        slopes = "y' ∈ {" + ", ".join(f"{v:.4g}" for v in distinct.tolist()) + "}"
-    else:
-        slopes = f"y' ∈ [{dy.min():.4g}, {dy.max():.4g}]"
-    at_max = x[dy == dy.max()]
-    if len(at_max) == 1:
-        where = f"x = {at_max.item():.2f}"
-    else:
-        where = f"x ∈ [{at_max.min():.2f}, {at_max.max():.2f}] ({len(at_max)} 个点 points)"
-    at_zero = dy[x == 0].item()
-    return (
-        f"y ∈ [{y.min():.5g}, {y.max():.5g}], {slopes}, y'(0) = {at_zero:.4g}, "
-        f"最大导数 largest y' = {dy.max():.4g} at {where}"
-    )
-
-
-def float32_threshold(is_true, low, high):
-    """The smallest float32 x in [low, high] where ``is_true(x)``; it must switch once, from
-    False at ``low`` to True at ``high``. Bisection ends at two neighbouring float32 numbers."""
-    import torch
-
-    low, high = torch.tensor(low), torch.tensor(high)
-    while True:
-        middle = (low + high) / 2
-        if middle in (low, high):
-            return high.item()
-        if is_true(middle):
-            high = middle
-        else:
-            low = middle
-
-
-def float32_saturation():
-    """Where float32 rounds tanh and sigmoid to their limits, so that y' is exactly 0."""
-    import torch
-
-    tanh_one = float32_threshold(lambda x: torch.tanh(x) == 1, 0.0, 100.0)
-    sigmoid_one = float32_threshold(lambda x: torch.sigmoid(x) == 1, 0.0, 100.0)
-    sigmoid_zero = float32_threshold(lambda x: torch.sigmoid(x) > 0, -200.0, 0.0)
-    return (
-        "float32 饱和 saturation (y' 在这里正好是 0 / y' is exactly 0 there):\n"
-        f"  tanh(x) = ±1     for |x| ≥ {tanh_one:.4f}\n"
-        f"  sigmoid(x) = 1   for x ≥ {sigmoid_one:.4f}\n"
-        f"  sigmoid(x) = 0   for x < {sigmoid_zero:.4f}"
-    )
-
-
-ACTIVATION_ERRATA = """勘误 errata (文章 article → PyTorch):
-  nn.Sigmoid: 导数范围 [0, 0.25] → (0, 0.25]，最大值 0.25 在 x = 0 / max 0.25 at x = 0
-             (float32 中 y 舍入为 0 或 1 后导数算出 0，见上 / exactly 0 where float32 saturates)
-  nn.tanh → nn.Tanh: PyTorch 没有 nn.tanh（函数是 torch.tanh）/ the layer is nn.Tanh
-  nn.Tanh: y = sin x / cos x 是 tan x / that is tan x, not tanh x
-  nn.Tanh: 分母 e^{-} + e^{-x} 缺了 x，应为 e^x + e^(-x) / the denominator's first term is e^x
-  nn.Tanh: 最后一项 2 / (1 + e^(-2x)) + 1 应为 - 1 / the last form ends in - 1, not + 1
-  nn.Tanh: 导数范围 (0, 1) → (0, 1]，x = 0 处取到 1 / y'(0) = 1
-  nn.ReLU: x = 0 处导数数学上不存在（文章：undefined），PyTorch 的 autograd 取 0
-           / undefined at 0 in maths; autograd returns 0
-  nn.ReLU: 输出值“均为正数” → 非负，x ≤ 0 时输出 0；导数只在 x > 0 时是 1
-           / outputs are non-negative, not positive; the derivative is 1 only for x > 0"""
+    print(notes.float32_saturation())
+    print(notes.ACTIVATION_ERRATA)
+    plots.activation_curves(x, curves)
 
 
 def relu_variants():
@@ -274,12 +210,12 @@ def relu_variants():
     print("  公式 formula:     y = x (x ≥ 0), negative_slope·x (x < 0)")
     print("  导数 derivative:  y' = 1 (x > 0), negative_slope (x < 0)")
     print("  默认 default:     negative_slope = {}".format(nn.LeakyReLU().negative_slope))
-    print("  实测 autograd:    y' ∈ {}".format(derivative_values(leaky_relu, x)))
+    print("  实测 autograd:    y' ∈ {}".format(notes.derivative_values(leaky_relu, x)))
     print("--- nn.PReLU(num_parameters=1, init=0.25) ---")
     print("  公式 formula:     y = x (x ≥ 0), a·x (x < 0); a 是可学习的参数 / a is learned")
     print("  导数 derivative:  ∂y/∂x = 1 (x > 0), a (x < 0); ∂y/∂a = x (x < 0), 0 (x ≥ 0)")
     print("  默认 default:     init = {}".format(nn.PReLU().weight.item()))
-    print("  实测 autograd:    y' ∈ {}".format(derivative_values(prelu, x)))
+    print("  实测 autograd:    y' ∈ {}".format(notes.derivative_values(prelu, x)))
     print("--- nn.RReLU(lower=1/8, upper=1/3) ---")
     print("  公式 formula:     y = x (x ≥ 0), a·x (x < 0)")
     print("  导数 derivative:  y' = 1 (x > 0), a (x < 0)")
@@ -313,8 +249,7 @@ def relu_variants():
         "LeakyReLU(negative_slope=0.1)": leaky_relu(x),
         "PReLU(init=0.25)": prelu(x).detach(),
     }
-    figure = plots.relu_variants(x, curves, negative_x, train_slopes, eval_slope)
-    return {"activation_relu_variants": figure}
+    plots.relu_variants(x, curves, negative_x, train_slopes, eval_slope)
 
 
 def prelu_learns():
@@ -323,8 +258,7 @@ def prelu_learns():
     import torch.nn as nn
 
     print("--- PReLU 的斜率是可学习的 / PReLU learns its slope ---")
-    # one SGD step towards data whose negative slope is 0.5, written out: a ← a - lr·grad is all
-    # torch.optim.SGD does here, and building an optimizer first loads torch._dynamo (~1.5 s)
+    # one SGD step towards data whose negative slope is 0.5: a ← a - lr·grad
     prelu = nn.PReLU(init=0.25)
     x = torch.tensor([-2.0, -1.0, 1.0, 2.0])
     target = torch.where(x < 0, 0.5 * x, x)
@@ -364,9 +298,12 @@ def prelu_learns():
 
 # ================================= 命令行 command line ==================================
 
+from lesson_cli.console import run_command
+from lesson_cli.sections import Section, run_sections
+
 SECTIONS = [
-    Section("maxpool", "最大池化：nn.MaxPool2d()", maxpool, True, ("maxpool",)),
-    Section("avgpool", "nn.AvgPool2d()", avgpool, True, ("avgpool",)),
+    Section("maxpool", "最大池化：nn.MaxPool2d()", maxpool, uses_image=True, figures=("maxpool",)),
+    Section("avgpool", "nn.AvgPool2d()", avgpool, uses_image=True, figures=("avgpool",)),
     Section("divisor-override", "加上 divisor_override=3 后 nn.AvgPool2d()", divisor_override),
     Section("maxunpool", "nn.MaxUnpool2d()", maxunpool, figures=("maxunpool",)),
     Section("linear", "线性层 nn.Linear(3, 4)", linear),
@@ -380,13 +317,13 @@ SECTIONS = [
 MOVED = {
     "--unpool-vs-upsample": "lesson3/beyond_the_article.py",
     "--output-size": "lesson3/beyond_the_article.py",
-    "--invariance": "lesson3/article_claims.py",
+    "--invariance": "lesson3/claims_pooling.py",
 }
 
 
 def main(argv=None):
-    return run_sections(argv, __doc__.splitlines()[0], SECTIONS, moved=MOVED)
+    return run_sections(argv, __doc__, SECTIONS, moved=MOVED)
 
 
 if __name__ == "__main__":
-    sys.exit(run_cli(main))
+    sys.exit(run_command(main))

@@ -1,8 +1,9 @@
 """画图 / The figures of the lesson3 scripts, kept out of the section code.
 
-Each function takes the tensors a section computed and returns a matplotlib figure; the section
-returns it, and common_tools saves it. pyplot is imported inside the functions: importing this
-module must stay instant, because ``--help`` and ``--list`` answer without loading matplotlib.
+Each function takes the tensors a section computed and draws a new matplotlib figure (and
+returns it); the command line saves every figure a section drew (lesson_cli/sections.py).
+pyplot is imported inside the functions: importing this module must stay instant, because
+``--help`` and ``--list`` answer without loading matplotlib.
 """
 
 
@@ -10,28 +11,6 @@ def pyplot():
     from matplotlib import pyplot as plt
 
     return plt
-
-
-# A panel is about 350 pixels wide: a larger picture is drawn from a copy this size at most, which
-# looks the same and spares seconds and gigabytes on a 48-megapixel photo.
-DISPLAY_MAX_SIDE = 1024
-
-
-def before_after(img_raw, img_pool, layer_name):
-    """The article's two panels: the image before (left) and after (right) pooling."""
-    plt = pyplot()
-
-    fig, (ax_raw, ax_pool) = plt.subplots(1, 2, figsize=(8, 4.4))
-    for ax, image, title in ((ax_raw, img_raw, "before"), (ax_pool, img_pool, "after")):
-        shown = image
-        if max(image.size) > DISPLAY_MAX_SIDE:
-            shown = image.copy()
-            shown.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))
-        ax.imshow(shown)
-        ax.set_title(f"{title}: {image.width}×{image.height}")
-    fig.suptitle(layer_name)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.86, wspace=0.25)
-    return fig
 
 
 def draw_value_grid(ax, values, title, cell_colors=None, bold=None):

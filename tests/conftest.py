@@ -2,21 +2,35 @@
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
+# One thread for torch, here and in every subprocess the tests start: on a busy 2-core machine a
+# full thread pool per process makes the suite several times slower. Set before torch loads;
+# tests/test_threads.py checks that the scripts print the same lines with 1 and 16 threads.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["MPLBACKEND"] = "Agg"  # headless, in this process and in every subprocess
+
 import pytest
+import torch
+
+torch.set_num_threads(1)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
-SCRIPTS = {
-    name: os.path.join(LESSON_DIR, name + ".py")
-    for name in ("nn_layers_others", "beyond_the_article", "article_claims")
-}
+LESSON_SCRIPTS = (
+    "nn_layers_others",
+    "beyond_the_article",
+    "claims_pooling",
+    "claims_pooling_parameters",
+    "claims_linear_activations",
+)
+SCRIPTS = {name: os.path.join(LESSON_DIR, name + ".py") for name in LESSON_SCRIPTS}
 SCRIPT = SCRIPTS["nn_layers_others"]
 sys.path[:0] = [REPO_ROOT, LESSON_DIR]
 
-os.environ["MPLBACKEND"] = "Agg"  # headless, in this process and in every subprocess
+from lesson_cli.console import run_cli
 
 
 def load_module(path, name=None):
@@ -44,8 +58,59 @@ def beyond():
 
 
 @pytest.fixture(scope="session")
-def claims():
-    return load_script("article_claims")
+def claims_pooling():
+    return CLAIM_SCRIPTS[0]
+
+
+@pytest.fixture(scope="session")
+def claims_parameters():
+    return CLAIM_SCRIPTS[1]
+
+
+@pytest.fixture(scope="session")
+def claims_activations():
+    return CLAIM_SCRIPTS[2]
+
+
+CLAIM_SCRIPTS = [load_script(name) for name in LESSON_SCRIPTS if name.startswith("claims_")]
+CLAIM_SECTIONS_BY_SCRIPT = [(module, s) for module in CLAIM_SCRIPTS for s in module.SECTIONS]
+CLAIM_SECTIONS = [section for _, section in CLAIM_SECTIONS_BY_SCRIPT]
+
+
+@pytest.fixture(scope="session")
+def claim_runs(tmp_path_factory):
+    """Each claim's flag run once, alone, from a folder outside the repository:
+    {flag: (exit code, stdout, stderr, saved figure names)}."""
+    import contextlib
+    import io
+    import os
+
+    runs = {}
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    start = os.getcwd()
+    os.chdir(elsewhere)
+    try:
+        for module, section in CLAIM_SECTIONS_BY_SCRIPT:
+            out_dir = tmp_path_factory.mktemp("figures-" + section.flag)
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = run_cli(
+                    module.main, ["--" + section.flag, "--out", str(out_dir), "--no-show"]
+                )
+            runs["--" + section.flag] = (
+                code,
+                out.getvalue(),
+                err.getvalue(),
+                saved_figures(out_dir),
+            )
+    finally:
+        os.chdir(start)
+    return runs
+
+
+def verdicts_of(claim_runs, flag):
+    out = claim_runs[flag][1]
+    return re.findall(r"结论 verdict: (\S+)", out), out
 
 
 def main_runner(module, tmp_path, monkeypatch, capsys):
@@ -56,7 +121,7 @@ def main_runner(module, tmp_path, monkeypatch, capsys):
         workdir.mkdir(exist_ok=True)
         monkeypatch.chdir(workdir)
         out_dir = out_dir or tmp_path / "figures"
-        code = module.run_cli(module.main, [*args, "--out", str(out_dir), "--no-show"])
+        code = run_cli(module.main, [*args, "--out", str(out_dir), "--no-show"])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
@@ -74,13 +139,56 @@ def run_beyond(beyond, tmp_path, monkeypatch, capsys):
 
 
 @pytest.fixture
-def run_claims(claims, tmp_path, monkeypatch, capsys):
-    return main_runner(claims, tmp_path, monkeypatch, capsys)
+def run_claims_pooling(claims_pooling, tmp_path, monkeypatch, capsys):
+    return main_runner(claims_pooling, tmp_path, monkeypatch, capsys)
+
+
+@pytest.fixture
+def run_claims_activations(claims_activations, tmp_path, monkeypatch, capsys):
+    return main_runner(claims_activations, tmp_path, monkeypatch, capsys)
 
 
 def saved_figures(folder):
     """The names of the files in ``folder``; an empty set where it was never created."""
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+LINUX = sys.platform.startswith("linux")
+
+
+def run_raw(*args, cwd, env=None, script=SCRIPT, python=(), **kwargs):
+    """Run a script with bytes for output, to check the encoding it prints in; ``python``:
+    options for Python itself, such as ("-W", "error")."""
+    env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
+    env.pop("DISPLAY", None)
+    kwargs.setdefault("capture_output", True)
+    return subprocess.run(
+        [sys.executable, *python, script, *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )
+
+
+def fake_old_torch(folder, version="2.2.0"):
+    """Metadata that says torch <version> is installed, put first on sys.path with PYTHONPATH:
+    importlib.metadata finds it before the real torch, as if an old torch were installed."""
+    dist_info = folder / f"torch-{version}.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+    return {"PYTHONPATH": str(folder)}
+
+
+def assert_one_line_error(result, *fragments, code=1):
+    """A subprocess that failed as promised: nothing on stdout, one line on stderr, no traceback."""
+    assert result.returncode == code
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
 
 
 def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
@@ -104,24 +212,55 @@ def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
 # second core while the other tests run; the tests that need them wait for them.
 # ---------------------------------------------------------------------------------------------
 
+
+# Runs each script's main (every section) in one process, whose thread count is set before
+# torch starts, writing what it prints to <out>/<name>.txt and its figures to <out>: one torch
+# import for all of them.
+EVERY_SCRIPT = """\
+import contextlib, importlib.util, os, sys
+out, scripts = sys.argv[1], sys.argv[2:]
+sys.path[:0] = [os.path.dirname(os.path.dirname(scripts[0])), os.path.dirname(scripts[0])]
+from lesson_cli.console import run_cli
+for script in scripts:
+    name = os.path.basename(script)[:-3]
+    spec = importlib.util.spec_from_file_location(name, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(os.path.join(out, name + ".txt"), "w", encoding="utf-8") as printed:
+        with contextlib.redirect_stdout(printed):
+            assert run_cli(module.main, ["--out", out, "--no-show"]) == 0, name
+"""
+
+
+def every_script_with_16_threads(out):
+    """Every script's sections with 16 threads: tests/test_threads.py compares the lines,
+    tests/test_docs.py makes the gallery from the figures."""
+    return ["-c", EVERY_SCRIPT, out, *THREAD_CHECKED_SCRIPTS]
+
+
+THREAD_CHECKED_SCRIPTS = [*SCRIPTS.values(), os.path.join(LESSON_DIR, "exercise_answers.py")]
+
+# name -> (the tests that need it: node id starts, the command given a folder for its results,
+# its thread count)
 BACKGROUND_COMMANDS = {
-    # test nodeid (its start) -> the command, given a folder for its results
-    "tests/test_docs.py::test_make_gallery": lambda out: [
-        os.path.join(REPO_ROOT, "docs", "make_gallery.py"),
-        "--dest",
-        out,
-        "--jobs",
+    "article notebook": (
+        ["tests/test_notebooks.py::test_the_article_notebook_runs"],
+        lambda out: [
+            os.path.join(REPO_ROOT, "docs", "make_notebooks.py"),
+            "--only",
+            "nn_layers_others",
+            "--dest",
+            out,
+            "--run-in",
+            REPO_ROOT,  # Jupyter opened at the repository's root
+        ],
         "1",
-    ],
-    "tests/test_notebooks.py::test_the_article_notebook_runs": lambda out: [
-        os.path.join(REPO_ROOT, "docs", "make_notebooks.py"),
-        "--only",
-        "nn_layers_others",
-        "--dest",
-        out,
-        "--run-in",
-        REPO_ROOT,  # Jupyter opened at the repository's root
-    ],
+    ),
+    "16 threads": (
+        ["tests/test_threads.py::", "tests/test_docs.py::test_make_gallery_writes"],
+        every_script_with_16_threads,
+        "16",
+    ),
 }
 _background = {}
 
@@ -129,8 +268,11 @@ _background = {}
 def pytest_collection_modifyitems(session, config, items):
     import tempfile
 
-    for prefix, command in BACKGROUND_COMMANDS.items():
-        if any(item.nodeid.startswith(prefix) for item in items):
+    # the tests that wait for a background command run last, when it has had the most time
+    waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
+    items.sort(key=lambda item: item.nodeid.startswith(waiting))  # a stable sort: order kept
+    for name, (needed_by, command, threads) in BACKGROUND_COMMANDS.items():
+        if any(item.nodeid.startswith(tuple(needed_by)) for item in items):
             out = tempfile.mkdtemp(prefix="lesson3-background-")
             process = subprocess.Popen(
                 [sys.executable, *command(out)],
@@ -139,15 +281,15 @@ def pytest_collection_modifyitems(session, config, items):
                 stdin=subprocess.DEVNULL,
                 text=True,
                 encoding="utf-8",
-                # one thread each, at a lower priority: the tests in this process come first
-                env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": "1"},
+                # at a lower priority: the tests in this process come first
+                env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": threads},
                 preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
             )
-            _background[prefix] = (process, out)
+            _background[name] = (process, out)
 
 
-def background_result(prefix, timeout=300):
-    """(returncode, stdout, stderr, folder) of the background command for ``prefix``."""
-    process, out = _background[prefix]
+def background_result(name, timeout=300):
+    """(returncode, stdout, stderr, folder) of the background command ``name``."""
+    process, out = _background[name]
     stdout, stderr = process.communicate(timeout=timeout)
     return process.returncode, stdout, stderr, out

@@ -125,7 +125,9 @@ def test_unpooling_needs_output_size_for_even_sizes_too_when_pooling_had_padding
     code, out, err = run_beyond("--unpool-vs-upsample")
     assert (code, err) == (0, "")
     line = next(line for line in out.splitlines() if line.startswith("MaxPool2d(3, 2, padding=1)"))
-    assert "8×8 → 4×4" in line and "7×7: Found an invalid max index: 63" in line
+    # which index PyTorch names changes with the thread count: only the reason is printed
+    assert "8×8 → 4×4" in line
+    assert "7×7: Found an invalid max index (output volumes are of size 7x7)" in line
     assert line.endswith("output_size=(8, 8) → 8×8")
     with pytest.raises(RuntimeError, match="invalid max index"):
         img_pool, indices = nn.MaxPool2d(3, 2, padding=1, return_indices=True)(
@@ -135,7 +137,10 @@ def test_unpooling_needs_output_size_for_even_sizes_too_when_pooling_had_padding
 
 
 def test_the_unpool_figure_says_what_a_transposed_convolution_does(beyond):
-    figure = beyond.unpool_vs_upsample()["unpool_vs_upsample"]
+    from matplotlib import pyplot as plt
+
+    beyond.unpool_vs_upsample()
+    figure = plt.gcf()
     title = figure._suptitle.get_text()
     assert "mixes" not in title and "value × kernel in each 2×2 block, no overlap" in title
 

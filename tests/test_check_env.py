@@ -3,10 +3,9 @@
 import os
 import sys
 
-from conftest import REPO_ROOT, run_script
-from test_common_tools import fake_old_torch
+from conftest import REPO_ROOT, assert_one_line_error, fake_old_torch, run_script
 
-import common_tools
+from lesson_cli import environment
 
 CHECK_ENV = os.path.join(REPO_ROOT, "check_env.py")
 
@@ -17,9 +16,9 @@ def test_check_env_lists_every_requirement_python_gpu_and_platform(tmp_path):
     lines = result.stdout.splitlines()
     python = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     assert lines[0].split()[:2] == ["python", python] and lines[0].endswith("OK")
-    for package, floor in common_tools.read_requirements():
+    for package, floor in environment.read_requirements():
         (row,) = [line for line in lines if line.split()[0] == package]
-        assert row.split() == [package, common_tools.installed_version(package), ">=" + floor, "OK"]
+        assert row.split() == [package, environment.installed_version(package), ">=" + floor, "OK"]
     assert any(line.startswith("numpy") for line in lines)
     (gpu,) = [line for line in lines if line.startswith("gpu")]
     assert "CUDA" in gpu or "CPU" in gpu or "MPS" in gpu
@@ -36,3 +35,11 @@ def test_check_env_fails_on_an_old_torch_and_says_how_to_fix_it(tmp_path):
     assert any(line.startswith("FAIL torch 2.2.0") and "NumPy 1" in line for line in lines)
     assert "not checked" in [line for line in lines if line.startswith("gpu")][0]
     assert lines[-1].endswith("pip install --upgrade -r requirements.txt")
+
+
+def test_check_env_answers_help_and_refuses_an_unknown_flag_in_one_line(tmp_path):
+    result = run_script("--help", script=CHECK_ENV, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("usage: check_env.py")
+    assert "python" not in result.stdout.splitlines()[-1]  # help, not the report
+    result = run_script("--bogus", script=CHECK_ENV, cwd=tmp_path)
+    assert_one_line_error(result, "unrecognized arguments: --bogus", code=2)

@@ -6,6 +6,8 @@ import re
 import pytest
 from conftest import REPO_ROOT, load_module
 
+from lesson_cli.console import run_cli
+
 EXERCISES_MD = os.path.join(REPO_ROOT, "lesson3", "exercises.md")
 
 
@@ -35,5 +37,5 @@ def test_each_written_answer_is_what_the_code_computes_now(section, capsys):
 
 
 def test_the_answers_run_as_a_command(capsys, tmp_path):
-    assert ANSWERS.run_cli(ANSWERS.main, ["--ceil-mode", "--out", str(tmp_path)]) == 0
+    assert run_cli(ANSWERS.main, ["--ceil-mode", "--out", str(tmp_path)]) == 0
     assert "224: ceil_mode=False → 111, ceil_mode=True → 112" in capsys.readouterr().out

@@ -204,7 +204,7 @@ def test_the_default_run_from_a_foreign_folder_runs_the_six_sections_in_article_
 @pytest.mark.parametrize(
     ("flag", "script"),
     [
-        ("--invariance", "lesson3/article_claims.py"),
+        ("--invariance", "lesson3/claims_pooling.py"),
         ("--unpool-vs-upsample", "lesson3/beyond_the_article.py"),
         ("--output-size", "lesson3/beyond_the_article.py"),
     ],
@@ -216,10 +216,30 @@ def test_a_flag_that_moved_names_the_script_that_has_it_now(run_main, flag, scri
     assert f"moved to {script}: python {script} {flag}" in err
 
 
-def test_the_article_file_holds_the_article_and_no_plumbing():
+def test_the_article_file_holds_the_articles_lines_and_no_plumbing():
     with open(f"{REPO_ROOT}/lesson3/nn_layers_others.py", encoding="utf-8") as f:
         source = f.read()
-    for plumbing in ("argparse", "add_argument", "plt.", "subplots", "savefig"):
+    for articles_line in (
+        "from common_tools import transform_invert, set_seed",
+        "img_tensor.unsqueeze_(dim=0)  # C*H*W to B*C*H*W",
+        "maxpool_layer = nn.MaxPool2d((2, 2), stride=(2, 2))",
+        "plt.subplot(122).imshow(img_pool)",
+        "plt.subplot(121).imshow(img_raw)",
+        "maxpool_layer = nn.MaxPool2d((2, 2), stride=(2, 2), return_indices=True)",
+        "linear_layer.bias.data.fill_(0.5)",
+    ):
+        assert articles_line in source
+    for plumbing in (
+        "argparse",
+        "add_argument",
+        "subplots",
+        "savefig",
+        "noqa",
+        "_dynamo",
+        "float32_threshold",
+        "勘误 errata (",
+        "run_cli",
+    ):
         assert plumbing not in source
     assert len(source.splitlines()) <= 400
 
@@ -238,18 +258,18 @@ GRID = torch.arange(-1000, 1001) / 100  # [-10, 10], step 0.01, with x = 0 exact
     ],
 )
 def test_autograd_derivatives_equal_the_closed_forms(lesson, layer, closed_form):
-    y, dy = lesson.output_and_gradient(layer, GRID)
+    y, dy = lesson.notes.output_and_gradient(layer, GRID)
     assert torch.allclose(y, layer(GRID))
     assert torch.allclose(dy, closed_form(GRID, y), atol=1e-6)
 
 
 def test_relu_derivative_at_zero_is_0_in_pytorch(lesson):
-    _, dy = lesson.output_and_gradient(nn.ReLU(), torch.tensor([0.0]))
+    _, dy = lesson.notes.output_and_gradient(nn.ReLU(), torch.tensor([0.0]))
     assert dy.item() == 0.0
 
 
 def test_sigmoid_derivative_peaks_at_0_25_at_zero_and_is_positive(lesson):
-    _, dy = lesson.output_and_gradient(nn.Sigmoid(), GRID.double())
+    _, dy = lesson.notes.output_and_gradient(nn.Sigmoid(), GRID.double())
     assert dy.max().item() == 0.25
     assert GRID[dy.argmax()].item() == 0.0
     assert dy.min().item() > 0  # (0, 0.25], not the article's [0, 0.25] ...
@@ -257,12 +277,12 @@ def test_sigmoid_derivative_peaks_at_0_25_at_zero_and_is_positive(lesson):
 
 def test_sigmoid_derivative_is_exactly_0_in_float32_from_16_64(lesson):
     x = torch.tensor([16.63, 16.64])
-    _, dy = lesson.output_and_gradient(nn.Sigmoid(), x)  # ... except where float32 saturates
+    _, dy = lesson.notes.output_and_gradient(nn.Sigmoid(), x)  # ... except where float32 saturates
     assert dy[0].item() > 0 and dy[1].item() == 0.0
 
 
 def test_tanh_derivative_peaks_at_1_at_zero(lesson):
-    _, dy = lesson.output_and_gradient(nn.Tanh(), GRID.double())
+    _, dy = lesson.notes.output_and_gradient(nn.Tanh(), GRID.double())
     assert dy.max().item() == 1.0 and GRID[dy.argmax()].item() == 0.0
     assert dy.min().item() > 0
 
@@ -366,13 +386,13 @@ def test_float32_saturation_points_are_computed_not_read_off_the_grid(lesson, ru
     def just_after(value):  # the float32 number before value is still below the limit
         return torch.nextafter(torch.tensor(value), torch.tensor(-1000.0))
 
-    tanh_one = lesson.float32_threshold(lambda x: torch.tanh(x) == 1, 0.0, 100.0)
+    tanh_one = lesson.notes.float32_threshold(lambda x: torch.tanh(x) == 1, 0.0, 100.0)
     assert torch.tanh(torch.tensor(tanh_one)) == 1 and torch.tanh(just_after(tanh_one)) < 1
     assert 8.5 < tanh_one < 9.5
-    sigmoid_one = lesson.float32_threshold(lambda x: torch.sigmoid(x) == 1, 0.0, 100.0)
+    sigmoid_one = lesson.notes.float32_threshold(lambda x: torch.sigmoid(x) == 1, 0.0, 100.0)
     assert torch.sigmoid(torch.tensor(sigmoid_one)) == 1
     assert torch.sigmoid(just_after(sigmoid_one)) < 1 and 16 < sigmoid_one < 17.5
-    sigmoid_zero = lesson.float32_threshold(lambda x: torch.sigmoid(x) > 0, -200.0, 0.0)
+    sigmoid_zero = lesson.notes.float32_threshold(lambda x: torch.sigmoid(x) > 0, -200.0, 0.0)
     assert torch.sigmoid(just_after(sigmoid_zero)) == 0 and -110 < sigmoid_zero < -85
     _, out, _ = run_main("--activations")
     assert f"tanh(x) = ±1     for |x| ≥ {tanh_one:.4f}\n" in out

@@ -1,0 +1,18 @@
+"""结论的写法 / How every claims script states a claim and its verdict.
+
+The verdicts follow one rule, written once in lesson3/README.md (成立 / 有条件成立 / 不成立).
+"""
+
+HOLDS, HOLDS_IF, DOES_NOT_HOLD = "成立 holds", "有条件成立 holds only if", "不成立 does not hold"
+
+
+def claim(section, sentence):
+    """Print the article's sentence and the section it comes from."""
+    print(f"文章 article ({section}): “{sentence}”")
+
+
+def verdict(decision, chinese, english):
+    """Print the verdict and why, in Chinese with English alongside; return the decision."""
+    print(f"结论 verdict: {decision}: {chinese}")
+    print(f"  / {english}")
+    return decision

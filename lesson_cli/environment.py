@@ -1,0 +1,127 @@
+"""The installed packages, read from their metadata without importing them: the start-up check
+of every lesson script, and ``check_env.py``'s report."""
+
+import os
+import re
+
+from lesson_cli import REPO_ROOT
+from lesson_cli.console import InputError
+
+REQUIREMENTS_FILE = os.path.join(REPO_ROOT, "requirements.txt")
+FIX_COMMAND = "pip install --upgrade -r requirements.txt"
+
+
+def read_requirements(path=REQUIREMENTS_FILE):
+    """[(package, floor)] from the ``name>=floor`` lines of requirements.txt: its floors are the
+    ones this code checks, so they are written in one place."""
+    requirements = []
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = file.readlines()
+    except OSError:  # a copy of the scripts without requirements.txt: nothing to check against
+        return requirements
+    for line in lines:
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9][0-9.]*)", line)
+        if match:
+            requirements.append((match.group(1), match.group(2)))
+    return requirements
+
+
+def version_tuple(text):
+    """'2.15.0+cu132' -> (2, 15, 0); '2.3.0rc1' -> (2, 3, 0). Our own few lines, because
+    ``packaging`` is not one of our dependencies and release numbers are all we compare."""
+    return tuple(int(part) for part in re.findall(r"\d+", re.match(r"[\d.]*", text).group()))
+
+
+def installed_version(package):
+    """The installed version of ``package``, or None; reads metadata only, imports nothing."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def torch_wanted_by_torchvision():
+    """torchvision's requirement on torch as [(operator, version)], e.g. [('==', '2.3.0')]."""
+    from importlib import metadata
+
+    try:
+        requires = metadata.requires("torchvision") or []
+    except metadata.PackageNotFoundError:
+        return []
+    for requirement in requires:
+        match = re.match(r"torch\b\s*\(?([^;)]*)", requirement)
+        if match and not requirement.startswith("torch-"):
+            return re.findall(r"(==|>=|<=|!=|<|>)\s*([0-9][0-9.]*)", match.group(1))
+    return []
+
+
+_COMPARE = {
+    "==": lambda a, b: a[: len(b)] == b,
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "!=": lambda a, b: a[: len(b)] != b,
+}
+
+
+def package_status(version_of=None):
+    """[(package, floor, installed version or None, ok)] for each line of requirements.txt."""
+    version_of = version_of or installed_version
+    status = []
+    for package, floor in read_requirements():
+        have = version_of(package)
+        status.append(
+            (package, floor, have, have is not None and version_tuple(have) >= version_tuple(floor))
+        )
+    return status
+
+
+def environment_problems(version_of=None, torch_wanted=None):
+    """Everything known to break: packages missing or below their floor, then the bad
+    combinations. Each is a sentence naming what is installed; empty when all is well."""
+    version_of = version_of or installed_version
+    problems = []
+    for package, floor, have, ok in package_status(version_of):
+        if have is None:
+            problems.append(f"{package} 未安装 is not installed")
+        elif not ok:
+            problems.append(f"{package} {have} 低于 is below {floor}")
+    return problems + combination_problems(version_of, torch_wanted)
+
+
+def combination_problems(version_of=None, torch_wanted=None):
+    """Installed packages that don't work together: a torch built for NumPy 1 next to NumPy 2,
+    and a torchvision built for another torch. The parameters let tests simulate both."""
+    version_of = version_of or installed_version
+    torch_wanted = torch_wanted or torch_wanted_by_torchvision
+    problems = []
+    torch, numpy = version_of("torch"), version_of("numpy")
+    if torch and numpy and version_tuple(torch) < (2, 3) and version_tuple(numpy) >= (2,):
+        problems.append(
+            f"torch {torch} 为 NumPy 1 编译 was built for NumPy 1, but numpy {numpy} is installed"
+        )
+    vision = version_of("torchvision")
+    if torch and vision:
+        wanted = torch_wanted()
+        if not all(_COMPARE[op](version_tuple(torch), version_tuple(v)) for op, v in wanted):
+            needs = ",".join(op + v for op, v in wanted)
+            problems.append(
+                f"torchvision {vision} 需要 needs torch{needs}, but torch {torch} is installed"
+            )
+    return problems
+
+
+def check_environment():
+    """Raise InputError, one line, when the installed packages are known not to work together,
+    before torch or torchvision fail somewhere deep inside with a RuntimeError."""
+    problems = environment_problems()
+    if problems:
+        raise InputError(
+            "环境有问题 / the installed packages won't work: "
+            + "; ".join(problems)
+            + f". 修复 fix: {FIX_COMMAND}  (python check_env.py shows everything)"
+        )

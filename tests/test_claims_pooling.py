@@ -1,0 +1,104 @@
+"""lesson3/claims_pooling.py: the claims of the article's 池化层 introduction, each decided
+by its numbers."""
+
+import pytest
+import torch.nn as nn
+from conftest import saved_figures, verdicts_of
+
+
+def parse_invariance_table(out):
+    table = {}
+    for line in out.splitlines():
+        if line.startswith(("shift ", "rotate ")):
+            *label, unpooled, max_ratio, avg_ratio, subsample_ratio = line.split()
+            table[" ".join(label)] = (float(max_ratio), float(avg_ratio), float(subsample_ratio))
+    return table
+
+
+def test_invariance_numbers_behind_the_errata_entry(run_claims_pooling, tmp_path):
+    code, out, err = run_claims_pooling("--invariance")
+    assert (code, err) == (0, "")
+    table = parse_invariance_table(out)
+    assert len(table) == 14
+    max_shift_1, avg_shift_1, _ = table["shift 1 px"]
+    assert max_shift_1 < 0.85  # some invariance to a 1-pixel shift ...
+    assert table["rotate 1°"][0] > 0.9  # ... little to 1°,
+    assert all(table[f"rotate {a}°"][0] > 0.98 for a in range(4, 11))  # none from 4° on
+    assert all(abs(row[2] - 1) < 0.03 for row in table.values())  # subsampling alone: ~1
+    assert all(row[1] < row[0] for row in table.values())  # averaging smooths more than max
+    assert "一次 2×2 最大池化去掉 1 像素平移变化的 20%，旋转变化最多 6%" in out
+    assert "> 1 = 池化后变化反而更大" in out and "the share removed is then negative" in out
+    assert "结论 verdict: 有条件成立 holds only if: 空间上的 2×2 池化只去掉旋转变化的 6%" in out
+    assert saved_figures(tmp_path / "figures") == {"invariance.png"}
+
+
+def test_pooling_over_orientations_gives_the_rotation_invariance(claims_pooling):
+    spread = claims_pooling.oriented_filters()
+    assert spread["one 0° filter"] > 0.9  # one filter: its response falls to ~0 off its angle
+    assert spread["max over 8 orientations"] < 0.4  # the max over orientations barely moves
+
+
+def test_invariance_on_a_flat_image_says_there_is_nothing_to_measure(run_claims_pooling, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (20, 24), (5, 90, 5)).save(tmp_path / "flat.png")
+    code, out, err = run_claims_pooling("--invariance", "--image", str(tmp_path / "flat.png"))
+    assert (code, err) == (0, "")
+    assert "nothing changed" in out and "verdict" not in out
+
+
+@pytest.mark.parametrize("size", [(2, 2), (4000, 2)])
+def test_invariance_on_a_tiny_or_degenerate_image_says_it_is_too_small(
+    run_claims_pooling, tmp_path, size
+):
+    from PIL import Image
+
+    Image.new("RGB", size, (5, 90, 5)).save(tmp_path / "tiny.png")
+    code, out, err = run_claims_pooling("--invariance", "--image", str(tmp_path / "tiny.png"))
+    assert (code, err) == (0, "")
+    assert "too small to measure" in out and "%" not in out
+
+
+def test_max_pooling_keeps_salient_values_and_average_pooling_dilutes_them(claim_runs):
+    decisions, out = verdicts_of(claim_runs, "--salient-features")
+    assert (
+        "MaxPool2d(2, 2)          含亮点的窗口中保持 1 的比例 windows keeping the full value: 100%"
+        in out
+    )
+    assert (
+        "AvgPool2d(2, 2)          含亮点的窗口中保持 1 的比例 windows keeping the full value: 0%"
+        in out
+    )
+    assert decisions == ["有条件成立"]
+
+
+def test_pooling_with_stride_2_cuts_values_and_multiply_adds_to_a_quarter(claim_runs):
+    decisions, out = verdicts_of(claim_runs, "--downsampling")
+    assert "  786,432 个值 values" in out and "  196,608 个值 values" in out
+    assert "452,984,832" in out and "113,246,208" in out  # exactly 4×
+    assert decisions == ["有条件成立"]
+
+
+def test_pooling_between_two_convolutions_widens_the_receptive_field(claims_pooling):
+    import torch.nn as nn
+
+    def conv():
+        layer = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+        nn.init.constant_(layer.weight, 1 / 9)
+        return layer
+
+    assert claims_pooling.input_pixels_reaching(nn.Sequential(conv(), conv())).sum() == 25
+    pooled = nn.Sequential(conv(), nn.AvgPool2d(2), conv())
+    assert claims_pooling.input_pixels_reaching(pooled).sum() == 64
+
+
+def test_pooling_narrows_the_train_test_gap_only_through_the_smaller_linear_layer(claims_pooling):
+    gap_none = [
+        train - test for train, test in (claims_pooling.train_and_test(None, s) for s in range(3))
+    ]
+    gap_max = [
+        train - test
+        for train, test in (claims_pooling.train_and_test(nn.MaxPool2d(2), s) for s in range(3))
+    ]
+    assert sum(gap_none) / 3 - sum(gap_max) / 3 > 0.1
+    assert list(nn.MaxPool2d(2).parameters()) == []

@@ -1,0 +1,171 @@
+"""lesson_cli/console.py: one-line errors, the console's encoding, Ctrl-C, pipes, memory."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import (
+    LINUX,
+    SCRIPT,
+    SCRIPTS,
+    run_raw,
+    saved_figures,
+)
+from PIL import Image
+
+from lesson_cli import console
+from lesson_cli.console import InputError, run_cli
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InputError("image not found: x.png"), 1),
+        (OSError(28, "No space left on device"), 1),
+        (KeyboardInterrupt(), 130),
+    ],
+)
+def test_run_cli_turns_bad_input_disk_errors_and_ctrl_c_into_one_line(capsys, error, code):
+    def main(argv):
+        raise error
+
+    assert run_cli(main) == code
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_gbk_console_gets_chinese_in_gbk_and_stand_ins_for_what_gbk_lacks(tmp_path):
+    result = run_raw("--linear", cwd=tmp_path, env={"PYTHONIOENCODING": "gbk"})
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("gbk")  # strict: every byte is GBK
+    assert "线性层 nn.Linear(3, 4)" in text and "y = x·W^T + b" in text  # ᵀ is not in GBK
+    result = run_raw("--list", cwd=tmp_path, env={"PYTHONIOENCODING": "gbk"})
+    assert "最大池化：nn.MaxPool2d()" in result.stdout.decode("gbk")
+
+
+def test_a_console_without_chinese_gets_escapes_never_a_crash(tmp_path):
+    for encoding in ("cp1252", "ascii"):
+        result = run_raw("--list", cwd=tmp_path, env={"PYTHONIOENCODING": encoding})
+        assert result.returncode == 0, result.stderr
+        assert "\\u6700\\u5927" in result.stdout.decode(encoding)  # 最大, escaped
+        result = run_raw(
+            "--image", "无.png", "--maxpool", cwd=tmp_path, env={"PYTHONIOENCODING": encoding}
+        )
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert b"image not found: \\u65e0.png" in result.stderr
+
+
+@pytest.mark.skipif(not LINUX, reason="file names that are not UTF-8 exist on Linux")
+def test_file_names_that_are_not_utf8_are_printed_escaped(tmp_path):
+    out = os.fsencode(tmp_path) + b"/figures-\xff"
+    result = run_raw(
+        "--maxunpool", "--out", out, "--no-show", cwd=tmp_path, env={"PYTHONIOENCODING": "utf-8"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"figures-\\udcff/maxunpool.png" in result.stdout
+    assert os.path.exists(out + b"/maxunpool.png")
+    for encoding in ("utf-8", "cp1252"):  # an error message naming such a file is one line too
+        missing = os.fsencode(tmp_path) + b"/\xff.png"
+        result = run_raw(
+            "--maxpool", "--image", missing, cwd=tmp_path, env={"PYTHONIOENCODING": encoding}
+        )
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert b"\\udcff.png" in result.stderr
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="SIGINT is not a signal one process sends another on Windows"
+)
+def test_ctrl_c_anywhere_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
+    import signal
+    import time
+
+    for delay in (0.3, 2.5):  # importing libraries; computing, drawing and saving figures
+        out = tmp_path / f"out-{delay}"
+        process = subprocess.Popen(
+            [sys.executable, SCRIPT, "--out", str(out), "--no-show"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8"),
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        err = process.communicate(timeout=60)[1].decode()
+        if process.returncode == 0:
+            continue  # a fast machine finished first
+        assert (process.returncode, err) == (130, "已中断 interrupted\n")
+        assert not [p for p in saved_figures(out) if p.startswith(".")]
+
+
+@pytest.mark.skipif(not LINUX, reason="/dev/full is Linux's")
+def test_a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line(tmp_path):
+    script = SCRIPTS["beyond_the_article"]
+    process = subprocess.Popen(
+        [sys.executable, script, "--pool-from-scratch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
+    process.stdout.read(10)  # `| head -c 10`: read a little, then close the pipe
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and err == ""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, script, "--pool-from-scratch"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr.decode()
+        == "错误 error: 无法写出输出 cannot write the output: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        MemoryError(),
+        RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory"
+        ),
+        ImportError("libtorch_cpu.so: failed to map segment from shared object"),
+    ],
+)
+def test_running_out_of_memory_is_one_line(capsys, error):
+    def main(argv):
+        raise error
+
+    assert run_cli(main, []) == 1
+    assert capsys.readouterr().err == f"错误 error: {console.OUT_OF_MEMORY}\n"
+
+
+def test_other_runtime_errors_keep_their_traceback():
+    def main(argv):
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_cli(main, [])
+
+
+@pytest.mark.skipif(not LINUX, reason="resource limits on address space are Linux's")
+def test_a_picture_too_big_for_the_memory_there_is_gets_one_line(tmp_path):
+    # Load the libraries first, then allow 800 MB more address space than they took: enough
+    # for the script, not for a 4096×4096 picture (about 1.3 GB more), whatever torch's build.
+    Image.new("RGB", (4096, 4096), (9, 9, 9)).save(tmp_path / "big.png", compress_level=1)
+    code = (
+        "import resource, runpy, sys, torch, torchvision, matplotlib.pyplot\n"
+        "size = [l for l in open('/proc/self/status') if l.startswith('VmSize')][0]\n"
+        "limit = int(size.split()[1]) * 1024 + (800 << 20)\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        "sys.argv = sys.argv[1:]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    result = run_raw(
+        "--maxpool", "--image", "big.png", "--out", "out", cwd=tmp_path, python=("-c", code)
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode().splitlines() == [f"错误 error: {console.OUT_OF_MEMORY}"]

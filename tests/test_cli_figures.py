@@ -1,0 +1,192 @@
+"""lesson_cli/figures.py: the --out folder, matplotlib's backend, saving and showing figures."""
+
+import os
+import sys
+
+import pytest
+from conftest import (
+    LINUX,
+    assert_one_line_error,
+    run_script,
+    saved_figures,
+)
+from PIL import Image
+
+from lesson_cli.console import InputError
+from lesson_cli.figures import prepare_output_dir, save_figure, show_figures, use_figure_backend
+
+
+class FailingFigure:
+    def savefig(self, path, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"half a png")
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failed_save_keeps_the_previous_figure_and_leaves_no_temporary_file(tmp_path):
+    old = tmp_path / "maxpool.png"
+    old.write_bytes(b"the learner's previous figure")
+    with pytest.raises(OSError, match="No space left"):
+        save_figure(FailingFigure(), str(tmp_path), "maxpool")
+    assert old.read_bytes() == b"the learner's previous figure"
+    assert os.listdir(tmp_path) == ["maxpool.png"]
+
+
+def test_saved_figures_get_the_usual_file_mode(tmp_path):
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure()
+    path = save_figure(fig, str(tmp_path), "empty")
+    plt.close(fig)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_prepare_output_dir_refuses_a_file_and_leaves_it_alone(tmp_path):
+    existing = tmp_path / "results.txt"
+    existing.write_text("keep me")
+    with pytest.raises(InputError, match="is a file, not a folder"):
+        prepare_output_dir(str(existing))
+    with pytest.raises(InputError, match="cannot write to --out"):
+        prepare_output_dir(str(existing / "figures"))
+    assert existing.read_text() == "keep me"
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root can write")
+def test_prepare_output_dir_refuses_a_read_only_folder(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    with pytest.raises(InputError, match="cannot write to --out"):
+        prepare_output_dir(str(locked))
+
+
+def test_show_without_a_display_says_so_and_does_not_block(capsys, monkeypatch):
+    from matplotlib import pyplot as plt
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert use_figure_backend(True) is False
+    assert "no display" in capsys.readouterr().err
+    assert use_figure_backend(None) is False
+    assert capsys.readouterr().err == ""
+    plt.figure()
+    show_figures(False)  # never blocks, and closes the figures
+    assert plt.get_fignums() == []
+
+
+def test_an_out_that_is_a_file_is_refused_and_the_file_kept(tmp_path):
+    keep = tmp_path / "notes.txt"
+    keep.write_text("my notes")
+    result = run_script("--maxpool", "--out", str(keep), cwd=tmp_path)
+    assert_one_line_error(result, "--out is a file, not a folder")
+    assert keep.read_text() == "my notes"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses Linux's read-only /sys")
+def test_an_out_that_cannot_be_written_is_one_line(tmp_path):
+    result = run_script("--maxunpool", "--out", "/sys/lesson3-figures", cwd=tmp_path)
+    assert_one_line_error(result, "cannot write to --out /sys/lesson3-figures")
+
+
+def test_a_section_that_saves_nothing_never_touches_out(run_main, tmp_path):
+    code, _, err = run_main("--linear", out_dir="/sys/lesson3-figures")  # a read-only checkout
+    assert (code, err) == (0, "")
+    code, _, err = run_main("--linear", out_dir=tmp_path / "new")
+    assert code == 0 and not (tmp_path / "new").exists()
+
+
+def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_main, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "maxunpool.png").write_bytes(b"old figure")
+    (out / "mine.png").write_bytes(b"the learner's own file")
+    code, _, err = run_main("--maxunpool", out_dir=out)
+    assert code == 0, err
+    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "mine.png").read_bytes() == b"the learner's own file"
+    assert sorted(p.name for p in out.iterdir()) == ["maxunpool.png", "mine.png"]
+
+
+def test_the_input_image_is_never_overwritten_by_a_figure_of_the_same_name(run_main, tmp_path):
+    out = tmp_path / "figures"
+    out.mkdir()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out / "maxpool.png")
+    before = (out / "maxpool.png").read_bytes()
+    code, _, err = run_main("--maxpool", "--image", str(out / "maxpool.png"), out_dir=out)
+    assert code == 1 and "would overwrite --image" in err and len(err.splitlines()) == 1
+    assert (out / "maxpool.png").read_bytes() == before
+
+
+def test_out_is_not_created_when_the_image_fails_to_load(run_main, tmp_path):
+    code, _, err = run_main("--maxpool", "--image", str(tmp_path / "missing.png"))
+    assert code == 1 and "image not found" in err
+    assert not (tmp_path / "figures").exists()
+
+
+def test_an_mplbackend_matplotlib_cannot_use_never_matters_without_show(tmp_path):
+    result = run_script(
+        "--maxunpool", "--linear", "--out", "out", cwd=tmp_path, env={"MPLBACKEND": "nonsense"}
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
+
+
+def test_an_mplbackend_that_cannot_be_used_with_show_is_one_line_and_figures_are_saved(tmp_path):
+    # Jupyter's inline backend, which `!python script.py` inherits from a kernel
+    inline = "module://matplotlib_inline.backend_inline"
+    env = {"MPLBACKEND": inline, "DISPLAY": ":99"}
+    result = run_script("--maxunpool", "--show", "--out", "out", cwd=tmp_path, env=env)
+    assert result.returncode == 0
+    (line,) = result.stderr.splitlines()
+    assert f"MPLBACKEND={inline}" in line and "figures are saved only" in line
+    assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
+
+
+def test_a_dangling_symlink_as_out_says_so(tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    result = run_script("--maxunpool", "--out", "link", cwd=tmp_path)
+    assert_one_line_error(result, "--out is a broken link: link -> ")
+
+
+def test_an_out_that_looks_like_a_file_name_is_refused(tmp_path):
+    result = run_script("--maxunpool", "--out", "result.png", cwd=tmp_path)
+    assert_one_line_error(
+        result, "--out names a folder for all the figures, not a file: result.png"
+    )
+    assert not (tmp_path / "result.png").exists()
+
+
+def test_a_failed_save_names_the_figure_not_the_temporary_file(tmp_path):
+    class DiskFull:
+        def savefig(self, *args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        save_figure(DiskFull(), str(tmp_path), "maxpool")
+    assert (
+        str(raised.value)
+        == f"无法保存 cannot save {tmp_path / 'maxpool.png'}: No space left on device"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_replaced_figure_keeps_the_mode_the_user_gave_it(run_main, tmp_path):
+    out = tmp_path / "figures"
+    out.mkdir()
+    (out / "maxunpool.png").write_bytes(b"old")
+    os.chmod(out / "maxunpool.png", 0o600)
+    code, _, err = run_main("--maxunpool", out_dir=out)
+    assert code == 0, err
+    assert (out / "maxunpool.png").stat().st_mode & 0o777 == 0o600
+    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(not LINUX, reason="uses Linux's read-only /sys")
+def test_an_unwritable_out_suggests_another_folder(tmp_path):
+    result = run_script("--maxunpool", "--out", "/sys/nope", cwd=tmp_path)
+    assert_one_line_error(
+        result, "cannot write to --out /sys/nope", "choose a folder you can write with --out DIR"
+    )

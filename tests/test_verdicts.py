@@ -1,0 +1,34 @@
+"""lesson3/verdicts.py and every claims script: each claim alone prints the article's sentence, its
+numbers and a verdict, and lesson3/README.md's claims table says what the scripts print."""
+
+import re
+
+import pytest
+from conftest import CLAIM_SECTIONS, REPO_ROOT, verdicts_of
+
+
+@pytest.mark.parametrize("section", CLAIM_SECTIONS, ids=lambda s: s.flag)
+def test_each_claim_alone_prints_the_sentence_its_numbers_and_a_verdict(claim_runs, section):
+    code, out, err, saved = claim_runs["--" + section.flag]
+    assert (code, err) == (0, "")
+    assert "文章 article (" in out and "”" in out
+    verdicts = re.findall(
+        r"结论 verdict: (成立 holds|有条件成立 holds only if|不成立 does not hold)", out
+    )
+    assert verdicts, out
+    assert out.count("\n  / ") >= len(verdicts)  # English alongside each
+    assert saved == {name + ".png" for name in section.figures}
+
+
+def test_the_readme_claims_table_gives_the_verdicts_the_script_prints(claim_runs):
+    with open(f"{REPO_ROOT}/lesson3/README.md", encoding="utf-8") as f:
+        rows = [line for line in f if line.startswith("| ") and "| `--" in line]
+    table = {}
+    for row in rows:
+        flag = re.search(r"\| `(--[\w-]+)` \|", row)
+        if flag and flag.group(1) in {"--" + s.flag for s in CLAIM_SECTIONS}:
+            table[flag.group(1)] = row.split("|")[3].strip()
+    assert set(table) == {"--" + s.flag for s in CLAIM_SECTIONS}
+    for flag, documented in table.items():
+        decisions, _ = verdicts_of(claim_runs, flag)
+        assert documented.split(" / ")[0] == "；".join(decisions), flag
