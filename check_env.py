@@ -21,13 +21,13 @@ from lesson_cli.environment import (
     installed_version,
     package_status,
 )
-from lesson_cli.sections import OneLineArgumentParser
+from lesson_cli.sections import one_line_argument_parser
 
 MIN_PYTHON = (3, 9)
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(
+    parser = one_line_argument_parser(
         description="检查运行环境 / check the environment: paste the report into a question",
         epilog="exit status: 0 when everything is OK, 1 when something fails",
     )

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from lesson_cli import REPO_ROOT
 from lesson_cli.console import run_command
-from lesson_cli.sections import OneLineArgumentParser
+from lesson_cli.sections import first_line, one_line_argument_parser
 
 FLOORS = {
     "torch": "import torch",
@@ -93,7 +93,7 @@ def time_command(argv, out_dir):
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = one_line_argument_parser(description=first_line(__doc__))
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--only", help="only the commands whose name contains this text")
     args = parser.parse_args(argv)

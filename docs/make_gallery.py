@@ -8,6 +8,7 @@ run of the scripts already saved there (``--out DIR``) instead of running them a
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,9 +16,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from lesson_cli import REPO_ROOT
-from lesson_cli.console import InputError, run_command
+from lesson_cli.console import InputError, cleanup_on_signal, run_command
 from lesson_cli.figures import prepare_output_dir
-from lesson_cli.sections import OneLineArgumentParser
+from lesson_cli.sections import first_line, one_line_argument_parser
 
 LESSON_SCRIPTS = (
     "nn_layers_others",
@@ -32,7 +33,7 @@ MAX_WIDTH = 800
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = one_line_argument_parser(description=first_line(__doc__))
     parser.add_argument("--dest", default=GALLERY_DIR, help="default: docs/figures/")
     parser.add_argument(
         "--jobs", type=int, default=2, metavar="N", help="scripts run at once (default: 2)"
@@ -45,14 +46,15 @@ def main(argv=None):
         parser.error(f"--jobs must be from 1 to {len(SCRIPTS)}")
     if args.figures is not None and not os.path.isdir(args.figures):
         parser.error(f"--figures is not a folder: {args.figures}")
-    dest = prepare_output_dir(args.dest)
+    dest = prepare_output_dir(args.dest, option="--dest")
 
     if args.figures is not None:
         write_light_copies(args.figures, dest)
         return 0
-    with tempfile.TemporaryDirectory() as figures:
-        run_scripts(figures, args.jobs)
-        write_light_copies(figures, dest)
+    with tempfile.TemporaryDirectory(prefix="lesson3-gallery-") as figures:
+        with cleanup_on_signal(lambda: shutil.rmtree(figures, ignore_errors=True)):
+            run_scripts(figures, args.jobs)
+            write_light_copies(figures, dest)
     return 0
 
 
@@ -78,19 +80,23 @@ def run_scripts(figures, jobs):
     waiting = list(SCRIPTS)
     while waiting:
         batch, waiting = waiting[:jobs], waiting[jobs:]
+        # each in a session of its own: a terminal's Ctrl-C reaches this process only, which
+        # stops them (cleanup_on_signal) instead of each printing its own "interrupted"
         lessons = [
             (
                 script,
                 subprocess.Popen(
                     [sys.executable, script, "--out", figures, "--no-show"],
                     stdout=subprocess.DEVNULL,
+                    start_new_session=True,
                 ),
             )
             for script in batch
         ]
-        for script, lesson in lessons:
-            if lesson.wait() != 0:  # the script has already said why on stderr
-                raise InputError(f"{script} failed with exit code {lesson.returncode}")
+        with cleanup_on_signal(lambda lessons=lessons: [lesson.kill() for _, lesson in lessons]):
+            for script, lesson in lessons:
+                if lesson.wait() != 0:  # the script has already said why on stderr
+                    raise InputError(f"{script} failed with exit code {lesson.returncode}")
 
 
 if __name__ == "__main__":

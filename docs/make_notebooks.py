@@ -11,14 +11,16 @@ check that the committed ones are what this makes from today's scripts.
 import ast
 import importlib.util
 import os
+import subprocess
 import sys
 import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from lesson_cli import REPO_ROOT
-from lesson_cli.console import InputError, run_command
-from lesson_cli.sections import OneLineArgumentParser
+from lesson_cli.console import InputError, replace_atomically, run_command
+from lesson_cli.figures import prepare_output_dir
+from lesson_cli.sections import first_line, one_line_argument_parser
 
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
 NOTEBOOKS = (
@@ -213,7 +215,10 @@ def execute(notebook, folder=LESSON_DIR):
 
     env_backend = os.environ.pop("MPLBACKEND", None)  # the notebook uses the inline backend
     try:
-        NotebookClient(notebook, timeout=600, resources={"metadata": {"path": folder}}).execute()
+        client = NotebookClient(notebook, timeout=600, resources={"metadata": {"path": folder}})
+        # the kernel's own stderr (a warning about TCP at every start) is not the learner's
+        # business: a failed cell is reported from the notebook's outputs below
+        client.execute(stderr=subprocess.DEVNULL)
     except CellExecutionError as error:
         lines = [line for line in str(error).splitlines() if line.strip()]
         raise InputError(f"a cell failed: {lines[-1] if lines else error}") from None
@@ -230,7 +235,7 @@ def execute(notebook, folder=LESSON_DIR):
 
 
 def main(argv=None):
-    parser = OneLineArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = one_line_argument_parser(description=first_line(__doc__))
     parser.add_argument("--no-execute", action="store_true", help="write the cells without outputs")
     parser.add_argument("--only", choices=NOTEBOOKS, help="one notebook (default: all)")
     parser.add_argument("--dest", default=LESSON_DIR, help="default: lesson3/")
@@ -239,16 +244,29 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
 
-    import nbformat
-
+    prepare_output_dir(args.dest, option="--dest")
+    if not os.path.isdir(args.run_in):
+        parser.error(f"--run-in is not a folder: {args.run_in}")
     for name in [args.only] if args.only else NOTEBOOKS:
         notebook = build(name)
         if not args.no_execute:
             execute(notebook, args.run_in)
-        path = os.path.join(args.dest, name + ".ipynb")
-        nbformat.write(notebook, path)
+        path = write_atomically(notebook, os.path.join(args.dest, name + ".ipynb"))
         print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
     return 0
+
+
+def write_atomically(notebook, path):
+    """Write ``notebook`` beside ``path``, then rename it over ``path``: a full disk or a Ctrl-C
+    leaves the old notebook whole."""
+    import nbformat
+
+    def write(tmp_path):
+        with open(tmp_path, "w", encoding="utf-8") as file:
+            nbformat.write(notebook, file)
+
+    replace_atomically(path, write)
+    return path
 
 
 if __name__ == "__main__":

@@ -137,10 +137,12 @@ def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil
 
 
 def pooled_length(layer, size):
-    """What ``layer`` (a MaxPool2d or AvgPool2d over one row) makes of ``size`` pixels."""
+    """What ``layer`` (a MaxPool2d or AvgPool2d over one row) makes of ``size`` pixels: PyTorch's
+    own answer and its own errors, on the meta device, which works out shapes and computes
+    nothing, so a million pixels answer at once."""
     import torch
 
-    return layer(torch.zeros(1, 1, 1, size)).shape[-1]
+    return layer(torch.zeros(1, 1, 1, size, device="meta")).shape[-1]
 
 
 def row_pool(pool_class, kernel, stride, padding, dilation=1, ceil_mode=False):
@@ -157,7 +159,7 @@ def length_or_error(compute, *args):
         return "error"
 
 
-MAX_SIZE = 1_000_000
+MAX_SIZE = 1_000_000  # every number of --output-size: a million pixels is more than any picture
 
 
 def output_size(img, size=None, kernel=None, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -179,8 +181,6 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
         raise InputError(
             "--output-size 需要 --size 和 --kernel 两个数 / needs both --size and --kernel"
         )
-    if not 1 <= size <= MAX_SIZE:
-        raise InputError(f"--size 应在 1 到 {MAX_SIZE} 之间 / --size must be from 1 to {MAX_SIZE}")
     stride = kernel if stride is None else stride
     print(
         f"in = {size}, kernel = {kernel}, stride = {stride}, padding = {padding}, "
@@ -443,17 +443,42 @@ def global_pooling():
 
 # ================================= 命令行 command line ==================================
 
+from argparse import ArgumentTypeError
+
 from lesson_cli.console import run_command
 from lesson_cli.sections import Section, run_sections
 
 
+def whole_number(low):
+    """An argparse type: a whole number from ``low`` to MAX_SIZE, or one line saying so."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= MAX_SIZE:
+            raise ArgumentTypeError(
+                f"应为 {low} 到 {MAX_SIZE} 的整数 / must be a whole number from {low} to "
+                f"{MAX_SIZE}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
 def add_output_size_options(parser):
     group = parser.add_argument_group("--output-size 的参数 / your own numbers for --output-size")
-    group.add_argument("--size", type=int, metavar="N", help="输入边长 / input length")
-    group.add_argument("--kernel", type=int, metavar="K", help="kernel_size")
-    group.add_argument("--stride", type=int, metavar="S", help="stride (default: K)")
-    group.add_argument("--padding", type=int, default=0, metavar="P", help="padding (default 0)")
-    group.add_argument("--dilation", type=int, default=1, metavar="D", help="dilation (default 1)")
+    positive, natural = whole_number(1), whole_number(0)
+    group.add_argument("--size", type=positive, metavar="N", help="输入边长 / input length")
+    group.add_argument("--kernel", type=positive, metavar="K", help="kernel_size")
+    group.add_argument("--stride", type=positive, metavar="S", help="stride (default: K)")
+    group.add_argument(
+        "--padding", type=natural, default=0, metavar="P", help="padding (default 0)"
+    )
+    group.add_argument(
+        "--dilation", type=positive, default=1, metavar="D", help="dilation (default 1)"
+    )
     group.add_argument("--ceil-mode", action="store_true", help="ceil_mode=True")
 
 

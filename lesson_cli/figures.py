@@ -2,12 +2,11 @@
 saving each figure atomically, and showing them as the article's ``plt.show()`` does."""
 
 import os
-import stat
 import sys
 import tempfile
 
 from lesson_cli import REPO_ROOT
-from lesson_cli.console import _TEMPORARY_FILES, InputError, one_line
+from lesson_cli.console import InputError, one_line, replace_atomically
 
 DEFAULT_OUT_DIR = os.path.join(REPO_ROOT, "outputs")
 
@@ -30,42 +29,71 @@ def remember_backend():
 FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
-def prepare_output_dir(path):
-    """Create ``path`` if needed and check that a file can be written there, before any work."""
+def prepare_output_dir(path, option="--out"):
+    """Create ``path`` if needed and check that a file can be written there, before any work;
+    errors name ``option``, the flag that gave the folder."""
     if os.path.islink(path) and not os.path.exists(path):
         raise InputError(
-            f"--out 是失效的链接 / --out is a broken link: {path} -> {os.readlink(path)}"
+            f"{option} 是失效的链接 / {option} is a broken link: {path} -> {os.readlink(path)}"
         )
     if os.path.exists(path) and not os.path.isdir(path):
-        raise InputError(f"--out 不是文件夹 / --out is a file, not a folder: {path}")
+        raise InputError(f"{option} 不是文件夹 / {option} is a file, not a folder: {path}")
     if not os.path.exists(path) and path.lower().endswith(FILE_SUFFIXES):
         raise InputError(
-            f"--out 是文件夹，不是文件名 / --out names a folder for all the figures, not a file: "
-            f"{path} (e.g. --out results)"
+            f"{option} 是文件夹，不是文件名 / {option} names a folder for all the figures, "
+            f"not a file: {path} (e.g. {option} results)"
         )
     try:
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as error:
+        import errno
+
         reason = error.strerror or error
+        if error.errno == errno.ENOENT and os.path.isdir(path):  # /proc, /sys: not for files
+            reason = "这里不能创建文件 / files cannot be created there"
         raise InputError(
-            f"无法写入 --out 文件夹 / cannot write to --out {path}: {reason}"
-            " (choose a folder you can write with --out DIR)"
+            f"无法写入 {option} 文件夹 / cannot write to {option} {path}: {reason}"
+            f" (choose a folder you can write with {option} DIR)"
         ) from None
     return path
 
 
+# Every figure a lesson script saves carries this PNG text: a file with a figure's name is
+# replaced only when it has it, so a learner's own maxpool.png (or the gallery) is never lost.
+FIGURE_MARK = ("Software", "pytorch-3.3 lesson3 figure")
+
+
+def drawn_by_a_script(path):
+    """Whether the PNG at ``path`` is a figure a lesson script saved (it has FIGURE_MARK)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as png:
+            return png.format == "PNG" and png.text.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
+    except (OSError, ValueError, SyntaxError):
+        return False
+
+
 def refuse_to_overwrite(image, out_dir, figure_names):
-    """The input picture must never be replaced by a figure that has its name."""
-    if image is None or not os.path.exists(image):
-        return
+    """Before any work: no figure may replace the input picture, or a file of the same name
+    that no lesson script drew. The repository's own outputs/ is the scripts' (earlier
+    versions saved their figures there without the mark)."""
     for name in figure_names:
         figure = os.path.join(out_dir, name + ".png")
-        if os.path.exists(figure) and os.path.samefile(figure, image):
+        if not os.path.lexists(figure):
+            continue
+        if image is not None and os.path.exists(image) and os.path.samefile(figure, image):
             raise InputError(
                 f"--image 会被图片覆盖 / the figure {name}.png would overwrite --image {image}: "
                 "choose another --out"
+            )
+        ours = os.path.realpath(out_dir) == os.path.realpath(DEFAULT_OUT_DIR)
+        if not ours and not drawn_by_a_script(figure):
+            raise InputError(
+                f"--out 里已有不是本课脚本画的 {name}.png / {figure} exists and no lesson script "
+                "drew it: it is left alone; move it, or choose another --out"
             )
 
 
@@ -136,50 +164,22 @@ def _use_agg():
 
 
 def save_figure(fig, out_dir, name):
-    """Save ``fig`` as ``out_dir/name.png`` and return the path.
-
-    It is written to a temporary file first and then renamed over the old one, so a failed save
-    never leaves a half-written PNG or destroys the previous figure. A replaced figure keeps the
-    file mode it had; a new one gets the usual mode (0644 under the usual umask).
-    """
+    """Save ``fig`` as ``out_dir/name.png``, atomically (console.replace_atomically), with
+    FIGURE_MARK; return the path and whether it replaced a file."""
     path = os.path.join(out_dir, name + ".png")
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    tmp_path = None
-    try:
-        tmp_path = _new_temporary_file(out_dir, name)
+    replaced = os.path.exists(path)
+    replace_atomically(
+        path,
         # compress_level=1: about twice as fast as PIL's default 6, for files ~10% larger
-        fig.savefig(tmp_path, format="png", pil_kwargs={"compress_level": 1})
-        if mode is not None:
-            os.chmod(tmp_path, mode)
-        os.replace(tmp_path, path)
-    except BaseException as error:
-        if tmp_path is not None and os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        if isinstance(error, OSError):  # name the figure, not the hidden temporary file
-            raise OSError(f"无法保存 cannot save {path}: {error.strerror or error}") from None
-        raise
-    finally:
-        _TEMPORARY_FILES.discard(tmp_path)
-    return path
-
-
-def _new_temporary_file(out_dir, name):
-    """A new hidden file beside the figure, made with mode 0666 so that the umask gives it the
-    usual mode (tempfile.mkstemp would make it private, 0600, and reading the umask changes it)."""
-    import secrets
-
-    while True:
-        tmp_path = os.path.join(out_dir, f".{name}-{secrets.token_hex(4)}.png")
-        try:
-            fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        _TEMPORARY_FILES.add(tmp_path)
-        os.close(fd)
-        return tmp_path
+        lambda tmp_path: fig.savefig(
+            tmp_path,
+            format="png",
+            metadata=dict([FIGURE_MARK]),
+            pil_kwargs={"compress_level": 1},
+        ),
+        failure="无法保存 cannot save",
+    )
+    return path, replaced
 
 
 def show_figures(windows):

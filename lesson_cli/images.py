@@ -2,6 +2,7 @@
 that says why not."""
 
 import os
+import stat
 import sys
 import warnings
 
@@ -26,13 +27,20 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    if path == "":
+        raise InputError("--image 没有给出文件 / --image names no file: it is empty")
     if os.path.isdir(path):
         raise InputError(f"这是文件夹，不是图片 / --image is a folder, not an image: {path}")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        # a FIFO or a device would be read forever, or until someone writes to it
+        raise InputError(f"不是普通文件 / --image is not a regular file: {path}")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with Image.open(path) as img:
-                refuse_huge(img.size, path)  # before the pixels are decoded
+                # before the pixels are decoded: the size is in the file's header
+                refuse_huge(img.size, path)
+                refuse_too_small(ImageOps.exif_transpose(img).size, path, min_size, needed_by)
                 # Phone photos store their rotation in EXIF; apply it so the picture stands upright.
                 img = to_rgb(ImageOps.exif_transpose(img), path)  # 0~255
     except FileNotFoundError:
@@ -50,18 +58,38 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
     width, height = img.size
     if max(width, height) > MAX_SIDE:
         img.thumbnail((MAX_SIDE, MAX_SIDE))
+        # on stdout, with what the sections print: stderr is for the one line that ends a run
         print(
             f"提示 note: 图片较大，先缩小 / large picture scaled down: {width}×{height} → "
-            f"{img.width}×{img.height} (at most {MAX_SIDE} pixels a side)",
-            file=sys.stderr,
+            f"{img.width}×{img.height} (at most {MAX_SIDE} pixels a side)"
         )
-    width, height = img.size
-    if width < min_size or height < min_size:
+    return img
+
+
+def scaled_size(size):
+    """The size PIL's thumbnail((MAX_SIDE, MAX_SIDE)) gives a picture: the same aspect, at most
+    MAX_SIDE pixels a side, at least 1."""
+    width, height = size
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def refuse_too_small(size, path, min_size, needed_by):
+    """Refuse a picture too small to pool, as it is or once scaled down to MAX_SIDE a side,
+    naming the size it has."""
+    width, height = size
+    if min(width, height) < min_size:
         raise InputError(
             f"图片太小 / image too small: {path} is {width}×{height} pixels, "
             f"{needed_by} needs at least {min_size}×{min_size}"
         )
-    return img
+    scaled = scaled_size(size)
+    if min(scaled) < min_size:
+        raise InputError(
+            f"图片太细长 / image too thin: {path} is {width}×{height} pixels; scaled to at most "
+            f"{MAX_SIDE} pixels a side it would be {scaled[0]}×{scaled[1]}, and {needed_by} "
+            f"needs at least {min_size}×{min_size}; crop it first"
+        )
 
 
 def refuse_huge(size, path):
@@ -85,6 +113,11 @@ def to_rgb(img, path):
     from PIL import Image
 
     values = np.asarray(img)
+    if img.mode == "F" and np.isnan(values).any():
+        raise InputError(
+            f"图片里有 NaN / floating-point image with NaN (not-a-number) pixels: {path}; "
+            "save it without them"
+        )
     low, high = (values.min(), values.max()) if values.size else (0, 0)
     if img.mode == "F" and 0 <= low and high <= 1:
         scaled = values * 255.0  # a floating-point picture in 0~1
@@ -96,4 +129,5 @@ def to_rgb(img, path):
             f"无法显示的数值范围 / {kind} image with values {low}~{high}: {path}; "
             "save it as an 8- or 16-bit picture (or floats in 0~1)"
         )
-    return Image.fromarray(np.round(scaled).astype(np.uint8), "L").convert("RGB")
+    # a 2-D uint8 array is a mode "L" picture (naming the mode is deprecated in Pillow 11)
+    return Image.fromarray(np.round(scaled).astype(np.uint8)).convert("RGB")

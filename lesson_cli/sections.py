@@ -7,44 +7,44 @@ then shows them where windows can open. That is the article's ``plt.show()`` at 
 code block, with the saving added.
 """
 
-import argparse
+import collections
 import sys
-from typing import Callable, NamedTuple
 
-from lesson_cli.environment import check_environment
-from lesson_cli.figures import (
-    DEFAULT_OUT_DIR,
-    prepare_output_dir,
-    refuse_to_overwrite,
-    save_figure,
-    show_figures,
-    use_figure_backend,
+# Importing this module stays light (argparse, tempfile and the figure code load in
+# run_sections): a script's table of sections is built at import, and until the script's main
+# starts, Ctrl-C is still Python's own.
+Section = collections.namedtuple(
+    "Section",
+    ["flag", "heading", "run", "uses_image", "figures", "options"],
+    defaults=(False, (), ()),
 )
-from lesson_cli.images import SAMPLE_IMAGE, load_image
+Section.__doc__ = """One experiment of a lesson script, and the flag that runs it.
+
+``run`` is called as ``run(img, **options)`` when ``uses_image`` is true, else as
+``run(**options)``, where ``options`` are the values of the parser options it names.
+``figures`` names the figures it draws, in the order it draws them: ``--out`` is prepared only
+when something will be saved, and ``--list`` says what each section draws.
+"""
 
 
-class Section(NamedTuple):
-    """One experiment of a lesson script, and the flag that runs it.
+def one_line_argument_parser(**kwargs):
+    """An argparse parser whose usage error is one line on stderr (argparse prints the whole
+    usage first) and whose failed writes are not swallowed."""
+    import argparse
 
-    ``run`` is called as ``run(img, **options)`` when ``uses_image`` is true, else as
-    ``run(**options)``, where ``options`` are the values of the parser options it names.
-    ``figures`` names the figures it draws, in the order it draws them: ``--out`` is prepared
-    only when something will be saved, and ``--list`` says what each section draws.
-    """
+    class OneLineArgumentParser(argparse.ArgumentParser):
+        def error(self, message):
+            self.exit(2, f"{self.prog}: 参数错误 error: {message} (see --help)\n")
 
-    flag: str
-    heading: str
-    run: Callable
-    uses_image: bool = False
-    figures: tuple = ()
-    options: tuple = ()
+        def _print_message(self, message, file=None):
+            # argparse swallows a failed write, so `--help > /dev/full` would end quietly with
+            # exit 0 and nothing printed: let it fail, and run_cli says so in one line
+            if message:
+                file = file or sys.stderr
+                file.write(message)
+                file.flush()
 
-
-class OneLineArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (argparse prints the whole usage first)."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: 参数错误 error: {message} (see --help)\n")
+    return OneLineArgumentParser(**kwargs)
 
 
 def first_line(text):
@@ -54,7 +54,11 @@ def first_line(text):
 
 def build_parser(description, sections, add_options=None):
     """The flags of a lesson script: one per section, then --list, --image, --out, --show."""
-    parser = OneLineArgumentParser(description=first_line(description))
+    import argparse
+
+    from lesson_cli.figures import DEFAULT_OUT_DIR
+
+    parser = one_line_argument_parser(description=first_line(description))
     group = parser.add_argument_group("sections 章节")
     for section in sections:
         group.add_argument("--" + section.flag, action="store_true", help=section.heading)
@@ -70,7 +74,9 @@ def build_parser(description, sections, add_options=None):
         "--out",
         default=DEFAULT_OUT_DIR,
         metavar="DIR",
-        help="保存图片的文件夹 / folder for the PNG figures (default: outputs/ in the repository)",
+        help="保存图片的文件夹；只替换本课脚本画的同名图片 / folder for the PNG figures, where a "
+        "figure replaces only a figure of the same name that these scripts drew (default: "
+        "outputs/ in the repository)",
     )
     parser.add_argument(
         "--show",
@@ -112,10 +118,14 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         users = ", ".join("--" + s.flag for s in sections if s.uses_image) or "none"
         parser.error(f"--image 只用于 is used only by: {users}")
 
+    from lesson_cli.environment import check_environment
+    from lesson_cli.figures import prepare_output_dir, refuse_to_overwrite, use_figure_backend
+    from lesson_cli.images import SAMPLE_IMAGE, load_image
+
     check_environment()
     img = None
     if any(s.uses_image for s in chosen):
-        img = load_image(args.image or SAMPLE_IMAGE)
+        img = load_image(SAMPLE_IMAGE if args.image is None else args.image)
     figure_names = [name for s in chosen for name in s.figures]
     if figure_names:
         prepare_output_dir(args.out)
@@ -130,8 +140,11 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         else:
             section.run(**options)
         if section.figures:
-            for path in save_figures_drawn(section, args.out):
-                print("已保存图片 saved:", path)
+            from lesson_cli.figures import show_figures
+
+            for path, replaced in save_figures_drawn(section, args.out):
+                again = " (替换了上一次的图 replaces the earlier one)" if replaced else ""
+                print(f"已保存图片 saved: {path}{again}")
             show_figures(windows)
     return 0
 
@@ -140,6 +153,8 @@ def save_figures_drawn(section, out_dir):
     """Save the figures ``section`` drew (pyplot's open figures, oldest first) under the names
     its table row gives; a section may draw fewer (nothing to measure), never more."""
     from matplotlib import pyplot as plt
+
+    from lesson_cli.figures import save_figure
 
     figures = [plt.figure(number) for number in plt.get_fignums()]
     if len(figures) > len(section.figures):

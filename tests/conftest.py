@@ -265,6 +265,7 @@ BACKGROUND_COMMANDS = {
 _background = {}
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(session, config, items):
     import tempfile
 
@@ -286,6 +287,17 @@ def pytest_collection_modifyitems(session, config, items):
                 preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
             )
             _background[name] = (process, out)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A background command no test waited for (the run stopped early) ends with the session."""
+    import shutil
+
+    for process, out in _background.values():
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def background_result(name, timeout=300):

@@ -50,6 +50,20 @@ def test_output_size_rule_matches_maxpool2d_and_avgpool2d_on_the_whole_grid(beyo
     assert checked == 4608 and invalid > 1000  # the invalid corner is exercised too
 
 
+def test_the_meta_device_gives_the_cpu_layers_answers_and_errors_on_the_whole_grid(beyond):
+    mismatches = []
+    for size, kernel, stride, padding, dilation, ceil_mode in grid():
+        for pool in (nn.MaxPool2d, nn.AvgPool2d):
+            if pool is nn.AvgPool2d and dilation != 1:
+                continue
+            row = beyond.row_pool(pool, kernel, stride, padding, dilation, ceil_mode)
+            on_meta = beyond.length_or_error(beyond.pooled_length, row, size)
+            on_cpu = str(torch_length(row, size))
+            if on_meta != on_cpu:
+                mismatches.append((pool.__name__, size, kernel, stride, padding, dilation))
+    assert mismatches == []
+
+
 def test_ceil_mode_drops_a_window_that_would_start_in_the_padding(beyond):
     # rounding up alone would give ceil((5 + 2 - 2) / 2) + 1 = 4
     assert beyond.pool_output_size(5, 2, 2, padding=1, ceil_mode=True) == 3
@@ -177,11 +191,15 @@ def test_output_size_with_dilation_has_no_avgpool_column(run_beyond):
     ("args", "code", "message"),
     [
         (["--kernel", "2", "--padding", "2"], 1, "nn.MaxPool2d refuses them: pad should be"),
-        (["--kernel", "0"], 1, "nn.MaxPool2d refuses them:"),
         (["--kernel", "9"], 1, "nn.MaxPool2d refuses them:"),
         (["--stride", "2"], 1, "needs both --size and --kernel"),
-        (["--kernel", "2", "--size", "0"], 1, "--size must be from 1 to 1000000"),
-        (["--kernel", "two"], 2, "argument --kernel: invalid int value: 'two'"),
+        (["--kernel", "0"], 2, "argument --kernel: 应为 1 到 1000000 的整数 / must be a whole"),
+        (["--kernel", "2", "--size", "0"], 2, "from 1 to 1000000, got '0'"),
+        (["--kernel", "two"], 2, "argument --kernel: 应为 1 到 1000000 的整数"),
+        (["--kernel", "99999999999999999999999"], 2, "got '99999999999999999999999'"),
+        (["--kernel", "2", "--stride", str(10**30)], 2, "argument --stride: 应为 1 到 1000000"),
+        (["--kernel", "2", "--padding", "-1"], 2, "argument --padding: 应为 0 到 1000000 的整数"),
+        (["--kernel", "2", "--dilation", "1e6"], 2, "argument --dilation: 应为 1 到 1000000"),
     ],
 )
 def test_output_size_numbers_pytorch_refuses_are_one_line(run_beyond, args, code, message):
@@ -189,6 +207,14 @@ def test_output_size_numbers_pytorch_refuses_are_one_line(run_beyond, args, code
     got, out, err = run_beyond("--output-size", *extra, *args)
     assert got == code, err
     assert len(err.splitlines()) == 1 and message in err
+
+
+def test_output_size_answers_a_million_pixels_from_pytorchs_own_shape_rule(run_beyond):
+    # the layers run on the meta device: shapes and errors, no computing (this took minutes)
+    args = ["--size", "1000000", "--kernel", "1000000", "--stride", "1", "--padding", "500000"]
+    code, out, err = run_beyond("--output-size", *args)
+    assert (code, err) == (0, "")
+    assert "公式 formula: 1000001   nn.MaxPool2d: 1000001   nn.AvgPool2d: 1000001" in out
 
 
 def test_output_size_options_without_the_flag_are_refused(run_beyond):

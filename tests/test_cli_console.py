@@ -6,16 +6,23 @@ import sys
 
 import pytest
 from conftest import (
+    LESSON_DIR,
     LINUX,
+    REPO_ROOT,
     SCRIPT,
     SCRIPTS,
+    assert_one_line_error,
     run_raw,
+    run_script,
     saved_figures,
 )
 from PIL import Image
 
 from lesson_cli import console
 from lesson_cli.console import InputError, run_cli
+
+CHECK_ENV = os.path.join(REPO_ROOT, "check_env.py")
+EXERCISE_ANSWERS = os.path.join(LESSON_DIR, "exercise_answers.py")
 
 
 @pytest.mark.parametrize(
@@ -169,3 +176,115 @@ def test_a_picture_too_big_for_the_memory_there_is_gets_one_line(tmp_path):
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr.decode().splitlines() == [f"错误 error: {console.OUT_OF_MEMORY}"]
+
+
+# ---------------------------------------------------------------- streams that are gone
+
+
+@pytest.mark.skipif(not LINUX, reason="/dev/full and closing a descriptor are Linux's")
+@pytest.mark.parametrize("script", [SCRIPT, CHECK_ENV], ids=["lesson script", "check_env"])
+def test_help_to_a_full_disk_is_one_line_and_to_a_closed_stdout_too(tmp_path, script):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, script, "--help"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "错误 error: 无法写出输出 cannot write the output: No space left on device\n"
+    )
+    for args in (["--help"], ["--list"], []):
+        if script == CHECK_ENV and args == ["--list"]:
+            continue
+        result = subprocess.run(
+            [sys.executable, script, *args],
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: os.close(1),  # `>&-`: started with stdout closed
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stderr == "错误 error: 标准输出已关闭 stdout is closed: nothing to print to\n"
+
+
+@pytest.mark.skipif(not LINUX, reason="pipes with a closed reading end, as POSIX has them")
+def test_help_into_a_pipe_nobody_reads_ends_quietly(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `| true` that has already gone
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--help"], stdout=write_end, stderr=subprocess.PIPE, text=True
+    )
+    os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+# ---------------------------------------------------------------- signals
+
+
+@pytest.mark.skipif(not LINUX, reason="SIGTERM and SIGHUP as a terminal or an IDE sends them")
+@pytest.mark.parametrize(
+    ("signal_name", "line", "delay"),
+    [("SIGTERM", "已终止 terminated\n", 2.5), ("SIGHUP", "", 0.5)],
+)
+def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, line, delay):
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, "--activations", "--out", str(out), "--no-show"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
+    time.sleep(delay)  # 0.5 s: loading the libraries; 2.5 s: computing, drawing or saving
+    number = getattr(signal, signal_name)
+    process.send_signal(number)
+    err = process.communicate(timeout=60)[1].decode()
+    if process.returncode == 0:
+        return  # a fast machine finished first
+    assert (process.returncode, err) == (128 + number, line), err
+    assert not [p for p in saved_figures(out) if p.startswith(".")], saved_figures(out)
+
+
+# ---------------------------------------------------------------- interpreter modes
+
+
+@pytest.mark.parametrize(
+    "script", [*SCRIPTS.values(), EXERCISE_ANSWERS, CHECK_ENV], ids=os.path.basename
+)
+def test_nothing_depends_on_docstrings_under_python_oo(tmp_path, script):
+    args = ["--help"] if script == CHECK_ENV else ["--list"]
+    result = run_raw(*args, cwd=tmp_path, script=script, python=("-OO",))
+    assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
+    assert result.stdout
+
+
+# ---------------------------------------------------------------- messages that tell the cause
+
+
+@pytest.mark.skipif(not LINUX, reason="resource limits are POSIX's")
+def test_no_writable_file_anywhere_names_the_file_size_limit(tmp_path):
+    code = (
+        "import resource, sys, tempfile\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # Python ignores SIGXFSZ\n"
+        "tempfile.tempdir = None\n"
+        f"sys.path.insert(0, {REPO_ROOT!r})\n"
+        "from lesson_cli.console import run_cli\n"
+        "def main(argv):\n"
+        "    tempfile.mkdtemp()  # what matplotlib does when its cache folder is not usable\n"
+        "sys.exit(run_cli(main, []))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "错误 error: 无法写入任何文件 / no file can be written anywhere: the file-size limit is 0"
+        " bytes (ulimit -f)\n"
+    )
+
+
+@pytest.mark.skipif(not LINUX, reason="/proc is Linux's")
+def test_an_out_where_no_file_can_be_made_says_so(tmp_path):
+    result = run_script("--maxunpool", "--out", "/proc", cwd=tmp_path)
+    assert_one_line_error(
+        result, "cannot write to --out /proc: 这里不能创建文件 / files cannot be created there"
+    )

@@ -6,13 +6,15 @@ import sys
 import pytest
 from conftest import (
     LINUX,
+    REPO_ROOT,
     assert_one_line_error,
+    load_script,
     run_script,
     saved_figures,
 )
 from PIL import Image
 
-from lesson_cli.console import InputError
+from lesson_cli.console import InputError, run_cli
 from lesson_cli.figures import prepare_output_dir, save_figure, show_figures, use_figure_backend
 
 
@@ -36,7 +38,8 @@ def test_saved_figures_get_the_usual_file_mode(tmp_path):
     from matplotlib import pyplot as plt
 
     fig = plt.figure()
-    path = save_figure(fig, str(tmp_path), "empty")
+    path, replaced = save_figure(fig, str(tmp_path), "empty")
+    assert not replaced
     plt.close(fig)
     umask = os.umask(0)
     os.umask(umask)
@@ -99,14 +102,49 @@ def test_a_section_that_saves_nothing_never_touches_out(run_main, tmp_path):
 
 def test_existing_figures_are_replaced_and_other_files_in_out_are_untouched(run_main, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "maxunpool.png").write_bytes(b"old figure")
+    code, out_text, err = run_main("--maxunpool", out_dir=out)  # an earlier run's figure
+    assert code == 0 and "replaces" not in out_text, err
+    earlier = (out / "maxunpool.png").stat().st_mtime_ns
     (out / "mine.png").write_bytes(b"the learner's own file")
-    code, _, err = run_main("--maxunpool", out_dir=out)
+    code, out_text, err = run_main("--maxunpool", out_dir=out)
     assert code == 0, err
-    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
+    assert f"saved: {out / 'maxunpool.png'} (替换了上一次的图 replaces the earlier one)" in out_text
+    assert (out / "maxunpool.png").stat().st_mtime_ns >= earlier
     assert (out / "mine.png").read_bytes() == b"the learner's own file"
     assert sorted(p.name for p in out.iterdir()) == ["maxunpool.png", "mine.png"]
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [b"the learner's own picture", "a plain PNG"],
+    ids=["not a PNG", "a PNG no script drew"],
+)
+def test_a_file_with_a_figures_name_that_no_script_drew_is_never_replaced(
+    run_main, tmp_path, theirs
+):
+    out = tmp_path / "mine"
+    out.mkdir()
+    if isinstance(theirs, bytes):
+        (out / "maxunpool.png").write_bytes(theirs)
+    else:
+        Image.new("RGB", (8, 8), (1, 2, 3)).save(out / "maxunpool.png")
+    before = (out / "maxunpool.png").read_bytes()
+    code, out_text, err = run_main("--maxunpool", out_dir=out)
+    assert code == 1 and out_text == "" and len(err.splitlines()) == 1
+    assert "exists and no lesson script drew it: it is left alone" in err
+    assert (out / "maxunpool.png").read_bytes() == before
+
+
+def test_the_gallery_is_not_an_out_folder_a_run_may_fill(run_main):
+    code, _, err = run_main("--maxunpool", out_dir=os.path.join(REPO_ROOT, "docs", "figures"))
+    assert code == 1 and "no lesson script drew it" in err
+
+
+def test_help_says_what_out_replaces(capsys):
+    assert run_cli(load_script("nn_layers_others").main, ["--help"]) == 0
+    assert "replaces only a figure of the same name that these scripts drew" in " ".join(
+        capsys.readouterr().out.split()
+    )
 
 
 def test_the_input_image_is_never_overwritten_by_a_figure_of_the_same_name(run_main, tmp_path):
@@ -175,13 +213,11 @@ def test_a_failed_save_names_the_figure_not_the_temporary_file(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_a_replaced_figure_keeps_the_mode_the_user_gave_it(run_main, tmp_path):
     out = tmp_path / "figures"
-    out.mkdir()
-    (out / "maxunpool.png").write_bytes(b"old")
+    assert run_main("--maxunpool", out_dir=out)[0] == 0  # an earlier run's figure
     os.chmod(out / "maxunpool.png", 0o600)
     code, _, err = run_main("--maxunpool", out_dir=out)
     assert code == 0, err
     assert (out / "maxunpool.png").stat().st_mode & 0o777 == 0o600
-    assert (out / "maxunpool.png").read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.skipif(not LINUX, reason="uses Linux's read-only /sys")

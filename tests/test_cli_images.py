@@ -1,5 +1,6 @@
 """lesson_cli/images.py: --image, any picture PIL opens, as 8-bit RGB or one clear line."""
 
+import os
 import warnings
 
 import numpy as np
@@ -72,22 +73,25 @@ def gray_levels():
 @pytest.mark.parametrize(
     ("name", "make"),
     [
-        ("16bit.png", lambda a: Image.fromarray(a.astype(np.uint16) * 257)),  # mode I;16
-        ("32bit.tif", lambda a: Image.fromarray(a.astype(np.int32) * 257, "I")),
-        ("float.tif", lambda a: Image.fromarray(a.astype(np.float32) / 255, "F")),
+        (
+            "16bit.png",
+            lambda a: Image.fromarray(a.astype(np.uint16) * 257),
+        ),  # I;16, then I and F: the dtype says which (naming it is deprecated in Pillow 11)
+        ("32bit.tif", lambda a: Image.fromarray(a.astype(np.int32) * 257)),
+        ("float.tif", lambda a: Image.fromarray(a.astype(np.float32) / 255)),
     ],
 )
 def test_images_with_more_than_8_bits_load_as_their_8_bit_version(tmp_path, name, make):
     levels = gray_levels()
     make(levels).save(tmp_path / name)
-    Image.fromarray(levels, "L").save(tmp_path / "8bit.png")
+    Image.fromarray(levels).save(tmp_path / "8bit.png")
     wide = np.asarray(load_image(str(tmp_path / name)))
     assert np.array_equal(wide, np.asarray(load_image(str(tmp_path / "8bit.png"))))
     assert wide.max() == levels.max() > 200  # scaled, not clipped to white
 
 
 def test_an_image_whose_values_fit_no_scale_is_refused_in_one_line(tmp_path):
-    Image.fromarray(gray_levels().astype(np.int32) * 1000, "I").save(tmp_path / "raw.tif")
+    Image.fromarray(gray_levels().astype(np.int32) * 1000).save(tmp_path / "raw.tif")
     result = run_script("--maxpool", "--image", "raw.tif", "--out", "out", cwd=tmp_path)
     assert_one_line_error(result, "32-bit integer image with values 0~255000: raw.tif")
     assert not (tmp_path / "out").exists()
@@ -117,7 +121,8 @@ def test_a_picture_pil_itself_refuses_as_a_bomb_is_one_line_with_its_real_size(t
 def test_a_large_picture_is_scaled_down_and_says_so(tmp_path, capsys):
     Image.new("RGB", (5000, 2500), (9, 9, 9)).save(tmp_path / "wide.png", compress_level=1)
     assert load_image(str(tmp_path / "wide.png")).size == (4096, 2048)
-    assert capsys.readouterr().err.splitlines() == [
+    # on stdout: stderr holds only the one line that ends a run that fails later
+    assert capsys.readouterr().out.splitlines() == [
         "提示 note: 图片较大，先缩小 / large picture scaled down: 5000×2500 → 4096×2048"
         " (at most 4096 pixels a side)"
     ]
@@ -136,3 +141,34 @@ def test_pil_palette_transparency_is_handled_without_a_warning_even_with_w_error
 def test_a_newline_in_a_file_name_stays_on_the_one_line_error(tmp_path):
     result = run_script("--maxpool", "--image", "two\nlines.png", cwd=tmp_path)
     assert_one_line_error(result, "image not found: two\\nlines.png")
+
+
+@pytest.mark.parametrize(("width", "height"), [(100000, 2), (2, 100000), (9000, 3)])
+def test_a_picture_too_thin_once_scaled_down_is_refused_in_one_line_with_its_real_size(
+    tmp_path, width, height
+):
+    Image.new("RGB", (width, height)).save(tmp_path / "thin.png")
+    result = run_script("--maxpool", "--image", "thin.png", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(result, f"image too thin: thin.png is {width}×{height} pixels")
+    assert "would be" in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX's")
+def test_an_image_that_is_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    for image in (str(tmp_path / "pipe.png"), os.devnull):
+        result = run_script("--maxpool", "--image", image, cwd=tmp_path, timeout=60)
+        assert_one_line_error(result, f"--image is not a regular file: {image}")
+
+
+def test_an_empty_image_argument_is_refused_not_replaced_by_the_sample(tmp_path):
+    result = run_script("--maxpool", "--image", "", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(result, "--image names no file: it is empty")
+
+
+def test_a_floating_point_picture_with_nan_pixels_says_so(tmp_path):
+    values = np.zeros((20, 20), dtype=np.float32)
+    values[3, 3] = np.nan
+    Image.fromarray(values).save(tmp_path / "nan.tif")
+    with pytest.raises(InputError, match="with NaN \\(not-a-number\\) pixels"):
+        load_image(str(tmp_path / "nan.tif"))

@@ -4,9 +4,17 @@ and every test the errata table names exists."""
 import ast
 import os
 import re
+import sys
 
 import pytest
-from conftest import REPO_ROOT, background_result, load_module
+from conftest import (
+    REPO_ROOT,
+    assert_one_line_error,
+    background_result,
+    load_module,
+    run_raw,
+    run_script,
+)
 from PIL import Image
 
 from lesson_cli.console import InputError, run_cli
@@ -55,3 +63,69 @@ def test_make_gallery_runs_each_script_and_refuses_jobs_it_cannot_use(tmp_path, 
     gallery.SCRIPTS = [str(failing)]  # what run_scripts reports when a script fails
     with pytest.raises(InputError, match="failing.py failed with exit code 3"):
         gallery.run_scripts(str(tmp_path), 1)
+
+
+# ---------------------------------------------------------------- the generators' own bad input
+
+GALLERY = os.path.join(REPO_ROOT, "docs", "make_gallery.py")
+NOTEBOOKS = os.path.join(REPO_ROOT, "docs", "make_notebooks.py")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits and process groups: POSIX")
+def test_a_full_disk_leaves_the_old_notebook_whole(tmp_path):
+    old = tmp_path / "claims_pooling_parameters.ipynb"
+    old.write_text("the notebook as it was")
+    limit = (
+        "import resource, runpy, sys\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # `ulimit -f 4`\n"
+        "sys.argv = sys.argv[1:]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    result = run_raw(
+        "--no-execute",
+        "--only",
+        "claims_pooling_parameters",
+        "--dest",
+        str(tmp_path),
+        cwd=tmp_path,
+        script=NOTEBOOKS,
+        python=("-c", limit),
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.decode().splitlines()
+    assert "File too large: the file-size limit is 4096 bytes (ulimit -f)" in line
+    assert old.read_text() == "the notebook as it was"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [old.name]  # no hidden leftover
+
+
+@pytest.mark.parametrize("script", [GALLERY, NOTEBOOKS], ids=os.path.basename)
+def test_a_dest_that_is_a_file_is_named_dest(tmp_path, script):
+    (tmp_path / "notes.txt").write_text("keep")
+    result = run_script("--dest", "notes.txt", "--figures", ".", cwd=tmp_path, script=script)
+    if script == NOTEBOOKS:  # it has no --figures
+        result = run_script("--no-execute", "--dest", "notes.txt", cwd=tmp_path, script=script)
+    assert_one_line_error(result, "--dest is a file, not a folder: notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal's Ctrl-C to a process group: POSIX")
+def test_ctrl_c_on_the_gallery_stops_its_scripts_and_leaves_no_folder(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, GALLERY, "--dest", str(tmp_path / "gallery")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+        env=dict(os.environ, TMPDIR=str(tmp_path), PYTHONIOENCODING="utf-8"),
+    )
+    time.sleep(2)  # the scripts are running
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    err = process.communicate(timeout=60)[1].decode()
+    assert (process.returncode, err) == (130, "已中断 interrupted\n")
+    time.sleep(0.5)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("lesson3-gallery-")] == []
+    gone = subprocess.run(["pgrep", "-f", f"--out {tmp_path}"], capture_output=True, text=True)
+    assert gone.stdout == ""
