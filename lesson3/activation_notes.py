@@ -78,17 +78,23 @@ def float32_threshold(is_true, low, high):
 
 
 def float32_saturation():
-    """Where float32 rounds tanh and sigmoid to their limits, so that y' is exactly 0."""
+    """Where float32 rounds tanh and sigmoid to their limits, so that y' is exactly 0. Each bound
+    is printed as the shortest decimal that is that float32 number, so it is on the right side:
+    tanh(9.01084) is 1, and the float32 number just below it is not."""
+    import numpy as np
     import torch
 
     tanh_one = float32_threshold(lambda x: torch.tanh(x) == 1, 0.0, 100.0)
     sigmoid_one = float32_threshold(lambda x: torch.sigmoid(x) == 1, 0.0, 100.0)
     sigmoid_zero = float32_threshold(lambda x: torch.sigmoid(x) > 0, -200.0, 0.0)
+    tanh_one, sigmoid_one, sigmoid_zero = (
+        np.format_float_positional(np.float32(v)) for v in (tanh_one, sigmoid_one, sigmoid_zero)
+    )
     return (
         "float32 饱和 saturation (y' 在这里正好是 0 / y' is exactly 0 there):\n"
-        f"  tanh(x) = ±1     for |x| ≥ {tanh_one:.4f}\n"
-        f"  sigmoid(x) = 1   for x ≥ {sigmoid_one:.4f}\n"
-        f"  sigmoid(x) = 0   for x < {sigmoid_zero:.4f}"
+        f"  tanh(x) = ±1     for |x| ≥ {tanh_one}\n"
+        f"  sigmoid(x) = 1   for x ≥ {sigmoid_one}\n"
+        f"  sigmoid(x) = 0   for x < {sigmoid_zero}"
     )
 
 

@@ -92,6 +92,7 @@ def unpool_vs_upsample():
         # which index PyTorch names depends on the thread count: overlapping windows share
         # indices, so only the reason is printed
         without = re.sub(r"index: \d+ ", "index ", str(error).splitlines()[0])
+        without = without.rstrip(")") + ")"  # torch 2.3 leaves the parenthesis open
     print(
         "MaxPool2d(3, 2, padding=1): 8×8 → {}×{}; MaxUnpool2d(3, 2, padding=1) 猜 guesses "
         "(4 - 1)·2 - 2·1 + 3 = 7×7: {}; output_size=(8, 8) → {}×{}".format(
@@ -435,7 +436,7 @@ def global_pooling():
     print(
         "  Flatten 之后的长度 C·H·W = 8·24·20 = 3840 随图片大小而变，\n"
         "  而 Linear 的 in_features 固定为 2048；"
-        "  自适应池化把任何尺寸都变成 1×1，所以 Linear(8, 10) 总能接上\n"
+        "自适应池化把任何尺寸都变成 1×1，所以 Linear(8, 10) 总能接上\n"
         "  / after Flatten the length C·H·W depends on the image size, but in_features is fixed;\n"
         "  adaptive pooling makes every size 1×1, so Linear(8, 10) always fits"
     )

@@ -91,6 +91,9 @@ def fully_connected():
 ACTIVATIONS = "激活函数层"
 
 
+ROUNDING = 1e-5  # what float32 rounding can explain in these small products
+
+
 def linear_collapse():
     """多个线性层的组合等价于一个线性层 / stacked linear layers are one linear layer"""
     import torch
@@ -125,23 +128,30 @@ def linear_collapse():
             relu_gap
         )
     )
+    # float32 rounding of three 8×8 products stays far below ROUNDING; a real difference is above
+    collapses = linear_gap < ROUNDING < relu_gap
     verdict(
-        HOLDS,
-        "三层的输出与一层相同（只差浮点误差），加入 ReLU 后不再相同。",
-        "three layers give one layer's output up to rounding; with ReLU between them they don't.",
+        HOLDS if collapses else DOES_NOT_HOLD,
+        f"三层的输出与一层相同（最大差异 {linear_gap:.1e}，只是浮点误差，低于 {ROUNDING:g}），"
+        f"加入 ReLU 后差 {relu_gap:.4f}，不再相同。",
+        f"three layers give one layer's output up to rounding ({linear_gap:.1e}, below "
+        f"{ROUNDING:g}); with ReLU between them they differ by {relu_gap:.4f}.",
     )
 
 
 INITS = ("default", "xavier", "kaiming")
+VANISHED = 1e-2  # the backward signal at layer 1 below 1% of layer 10's: it has vanished
+SEEDS = range(5)
 
 
-def gradient_norms(activation, init, scale=1.0, depth=10, width=128):
-    """The gradient norm of each layer's weight in a stack of ``depth`` Linear + activation
-    layers, after one backward pass of output.sum() on a seeded batch; first layer first."""
+def backward_pass(activation, init, seed, scale=1.0, depth=10, width=128):
+    """One backward pass of output.sum() through ``depth`` Linear(width, width) + activation
+    layers on a seeded batch. Returns, first layer first, the norm of the backward signal
+    ∂L/∂z (z: a layer's output before its activation) and of each weight's gradient."""
     import torch
     import torch.nn as nn
 
-    torch.manual_seed(1)
+    torch.manual_seed(seed)
     linears = [nn.Linear(width, width) for _ in range(depth)]
     for linear in linears:
         if init == "xavier":
@@ -151,53 +161,113 @@ def gradient_norms(activation, init, scale=1.0, depth=10, width=128):
         if init != "default":
             nn.init.zeros_(linear.bias)
         linear.weight.data.mul_(scale)
-    net = nn.Sequential(*(m for linear in linears for m in (linear, activation())))
-    net(torch.randn(64, width)).sum().backward()
-    return [linear.weight.grad.norm().item() for linear in linears]
+    a, zs = torch.randn(64, width), []
+    for linear in linears:
+        z = linear(a)
+        z.retain_grad()  # keep ∂L/∂z, which autograd would otherwise free
+        zs.append(z)
+        a = activation()(z)
+    a.sum().backward()
+    signal = [z.grad.norm().item() for z in zs]
+    return signal, [linear.weight.grad.norm().item() for linear in linears]
+
+
+def seeds_range(values):
+    """'median [lowest, highest]' of ``values`` over the seeds."""
+    import statistics
+
+    return f"{statistics.median(values):.3g} [{min(values):.3g}, {max(values):.3g}]"
 
 
 def vanishing_gradients():
     """Sigmoid/Tanh “容易导致梯度消失”，ReLU “缓解梯度消失”"""
+    import math
+    import statistics
+
     import torch.nn as nn
 
     claim("nn.Sigmoid", "导数范围是 [0, 0.25]，容易导致梯度消失")
     claim("nn.tanh", "导数范围是 (0,1)，容易导致梯度消失")
     claim("nn.ReLU", "导数是 1，缓解梯度消失")
     print(
-        "10 层 Linear(128, 128) + 激活，第 1 层与第 10 层权重梯度范数之比"
-        " / gradient norm at layer 1 over layer 10:"
+        "10 层 Linear(128, 128) + 激活，反向信号 ‖∂L/∂z‖ 第 1 层 / 第 10 层，"
+        f"{len(SEEDS)} 个种子的中位数 [最小, 最大]"
     )
-    print(f"  {'':<10}" + "".join(f"{init:>12}" for init in INITS))
-    norms, ratios = {}, {}
+    print(
+        f"  / the backward signal at layer 1 over layer 10, median [lowest, highest] over "
+        f"{len(SEEDS)} seeds; below {VANISHED:g} it has vanished:"
+    )
+    print(f"  {'':<9}" + "".join(f"{init:>30}" for init in INITS))
+    signals, ratios, weight_ratios = {}, {}, {}
     for activation in (nn.Sigmoid, nn.Tanh, nn.ReLU):
         name = activation.__name__
         for init in INITS:
-            norms[name, init] = gradient_norms(activation, init)
-            ratios[name, init] = norms[name, init][0] / norms[name, init][-1]
-        print(f"  {name:<10}" + "".join(f"{ratios[name, init]:>12.2e}" for init in INITS))
+            passes = [backward_pass(activation, init, seed) for seed in SEEDS]
+            signals[name, init] = passes[0][0]  # the figure shows the first seed
+            ratios[name, init] = [signal[0] / signal[-1] for signal, _ in passes]
+            weight_ratios[name, init] = [weights[0] / weights[-1] for _, weights in passes]
+        print(f"  {name:<9}" + "".join(f"{seeds_range(ratios[name, init]):>30}" for init in INITS))
     print(
         "  default = PyTorch 默认初始化; xavier = xavier_normal_; kaiming = kaiming_normal_(relu)"
     )
-    verdict(
-        HOLDS if all(ratios["Sigmoid", init] < 1e-4 for init in INITS) else HOLDS_IF,
-        "三种初始化下 Sigmoid 传到第 1 层的梯度都不到第 10 层的万分之一。",
-        "under all three initialisations the gradient reaching layer 1 is below 1e-4 of "
-        "layer 10's.",
+    gain = statistics.mean(
+        nn.Linear(256, 256).weight.std().item() * math.sqrt(256) for _ in range(5)
     )
-    tanh_default_only = ratios["Tanh", "default"] < 0.1 <= ratios["Tanh", "xavier"]
-    verdict(
-        HOLDS_IF if tanh_default_only else HOLDS,
-        "Tanh 只在 PyTorch 默认初始化下梯度消失；Xavier 初始化下不消失。",
-        "Tanh's gradient vanishes under PyTorch's default initialisation, not under Xavier's.",
+    print(
+        "  PyTorch 默认 / the default: nn.Linear 用 kaiming_uniform_(a=√5)，即 U(-1/√fan_in, "
+        "1/√fan_in)，std = 1/√(3·fan_in)：增益 gain √(1/3) = 0.577（实测 measured "
+        f"{gain:.3f}），ReLU 需要 needs √2 = 1.414"
     )
-    relu_kaiming_only = ratios["ReLU", "default"] < 0.1 <= ratios["ReLU", "kaiming"]
-    verdict(
-        HOLDS_IF if relu_kaiming_only else HOLDS,
-        "ReLU 只有配合 Kaiming 初始化才缓解梯度消失；PyTorch 默认初始化下 10 层后梯度也消失了。",
-        "ReLU relieves vanishing gradients only with Kaiming initialisation; under PyTorch's "
-        "default initialisation its gradient vanishes over ten layers too.",
+    same = all(  # equal up to float rounding, seed by seed
+        math.isclose(xavier, kaiming, rel_tol=1e-4)
+        for xavier, kaiming in zip(
+            weight_ratios["ReLU", "xavier"], weight_ratios["ReLU", "kaiming"]
+        )
     )
-    plots.gradient_norms(norms, INITS)
+    print(
+        "  旧的度量（权重梯度范数之比）分不出 Xavier 和 Kaiming：没有偏置的 ReLU 网络对权重尺度是"
+        f"正齐次的，这个比值与尺度无关（{len(SEEDS)} 个种子上两者{'都相等' if same else '不等'}，"
+        "差别只在浮点误差）"
+    )
+    print(
+        "  / the old measure, weight-gradient norms, cannot tell Xavier from Kaiming: a ReLU "
+        "network without biases is positively homogeneous in its weights' scale, so that ratio "
+        f"does not depend on it ({'equal' if same else 'not equal'} on all {len(SEEDS)} seeds, "
+        "up to float rounding)"
+    )
+    vanished = {key: max(values) < VANISHED for key, values in ratios.items()}
+    kept = {key: min(values) >= VANISHED for key, values in ratios.items()}
+    verdict(
+        HOLDS if all(vanished["Sigmoid", init] for init in INITS) else HOLDS_IF,
+        f"三种初始化下、每个种子上，Sigmoid 传到第 1 层的反向信号都不到第 10 层的 {VANISHED:g}"
+        f"（最多 {max(max(ratios['Sigmoid', init]) for init in INITS):.1g}）。",
+        f"under all three initialisations and on every seed, Sigmoid's backward signal at "
+        f"layer 1 is below {VANISHED:g} of layer 10's (at most "
+        f"{max(max(ratios['Sigmoid', init]) for init in INITS):.1g}).",
+    )
+    tanh_default_only = vanished["Tanh", "default"] and kept["Tanh", "xavier"]
+    verdict(
+        HOLDS_IF if tanh_default_only else (HOLDS if vanished["Tanh", "xavier"] else DOES_NOT_HOLD),
+        f"Tanh 只在 PyTorch 默认初始化下消失（{seeds_range(ratios['Tanh', 'default'])}）；"
+        f"Xavier 下不消失（{seeds_range(ratios['Tanh', 'xavier'])}）。",
+        f"Tanh's signal vanishes under PyTorch's default initialisation "
+        f"({seeds_range(ratios['Tanh', 'default'])}), not under Xavier's "
+        f"({seeds_range(ratios['Tanh', 'xavier'])}).",
+    )
+    relu_needs_its_init = vanished["ReLU", "default"] and kept["ReLU", "kaiming"]
+    verdict(
+        HOLDS_IF if relu_needs_its_init else (HOLDS if kept["ReLU", "default"] else DOES_NOT_HOLD),
+        "ReLU 要配合为它设计的初始化才缓解梯度消失：Kaiming 下 "
+        f"{seeds_range(ratios['ReLU', 'kaiming'])}（不消失），Xavier 下 "
+        f"{seeds_range(ratios['ReLU', 'xavier'])}（10 层缩小约十倍），PyTorch 默认初始化下 "
+        f"{seeds_range(ratios['ReLU', 'default'])}（消失，默认增益只有 √(1/3)）。",
+        "ReLU relieves vanishing only with an initialisation made for it: Kaiming "
+        f"{seeds_range(ratios['ReLU', 'kaiming'])} (kept), Xavier "
+        f"{seeds_range(ratios['ReLU', 'xavier'])} (about tenfold smaller in ten layers), "
+        f"PyTorch's default {seeds_range(ratios['ReLU', 'default'])} (vanished: its gain is "
+        "only √(1/3)).",
+    )
+    plots.gradient_norms(signals, INITS)
 
 
 def exploding_gradients():
@@ -206,76 +276,130 @@ def exploding_gradients():
 
     claim("nn.ReLU", "导数是 1，缓解梯度消失，但容易引发梯度爆炸")
     print(
-        "Kaiming 初始化后把权重放大 s 倍，第 1 层梯度范数（相对 s = 1）"
-        " / layer 1's gradient norm with the weights scaled by s, relative to s = 1:"
+        "Kaiming 初始化后把权重放大 s 倍，第 1 层权重梯度范数相对 s = 1 的倍数，"
+        f"{len(SEEDS)} 个种子的中位数 [最小, 最大]"
     )
-    growth, baselines = {}, {}
+    print(
+        "  / layer 1's weight gradient with the weights scaled by s, relative to s = 1, median "
+        f"[lowest, highest] over {len(SEEDS)} seeds:"
+    )
+    growth, steady = {}, {}
     for activation in (nn.ReLU, nn.Tanh):
-        base = baselines[activation.__name__] = gradient_norms(activation, "kaiming")
-        row = {s: gradient_norms(activation, "kaiming", scale=s)[0] / base[0] for s in (1, 1.5, 2)}
-        growth[activation.__name__] = row
+        name = activation.__name__
+        base = [backward_pass(activation, "kaiming", seed) for seed in SEEDS]
+        steady[name] = [signal[0] / signal[-1] for signal, _ in base]
+        growth[name] = {
+            scale: [
+                backward_pass(activation, "kaiming", seed, scale=scale)[1][0] / weights[0]
+                for seed, (_, weights) in zip(SEEDS, base)
+            ]
+            for scale in (1.5, 2)
+        }
         print(
-            f"  {activation.__name__:<6} "
-            + ", ".join(f"s = {s}: {g:.3g}×" for s, g in row.items())
-            + f";  s = 1 时第 1 层 / 第 10 层 layer 1 / layer 10: {base[0] / base[-1]:.2f}"
+            f"  {name:<6} "
+            + ", ".join(f"s = {scale}: {seeds_range(g)}×" for scale, g in growth[name].items())
+            + f";  s = 1 时反向信号第 1 层 / 第 10 层 signal at layer 1 / layer 10: "
+            f"{seeds_range(steady[name])}"
         )
-    relu_kaiming = baselines["ReLU"]
-    stable = 0.1 < relu_kaiming[0] / relu_kaiming[-1] < 10
-    passes_growth_on = growth["ReLU"][2] > growth["Tanh"][2]
+    stable = all(1 / STEADY < r < STEADY for r in steady["ReLU"])
+    passes_growth_on = min(growth["ReLU"][2]) > max(growth["Tanh"][2])
+    relu_at_2, tanh_at_2 = seeds_range(growth["ReLU"][2]), seeds_range(growth["Tanh"][2])
     verdict(
         HOLDS_IF if stable and passes_growth_on else (DOES_NOT_HOLD if stable else HOLDS),
-        "Kaiming 初始化下 ReLU 的梯度层层保持同一量级，不爆炸；只有权重偏大时才爆炸："
-        f"ReLU 把放大原样传下去（s = 2 时 {growth['ReLU'][2]:.0f} 倍），"
-        f"Tanh 的饱和会压住一些（{growth['Tanh'][2]:.1f} 倍）。",
-        "with Kaiming initialisation ReLU keeps the gradient's size layer after layer; it explodes "
-        "only when the weights are too large: ReLU passes the growth on in full "
-        f"({growth['ReLU'][2]:.0f}× at s = 2), Tanh's saturation damps it "
-        f"({growth['Tanh'][2]:.1f}×).",
+        f"Kaiming 初始化下 ReLU 的反向信号层层保持同一量级（在 1/{STEADY:g} 到 {STEADY:g} 倍"
+        f"之间），不爆炸；只有权重偏大时才爆炸：ReLU 把放大原样传下去（s = 2 时 {relu_at_2} 倍，"
+        f"= 2⁹），Tanh 的饱和会压住一些（{tanh_at_2} 倍）。",
+        f"with Kaiming initialisation ReLU's backward signal keeps its size (within {STEADY:g}× "
+        f"either way); it explodes only when the weights are too large: ReLU passes the growth "
+        f"on in full ({relu_at_2}× at s = 2, = 2⁹), Tanh's saturation damps it ({tanh_at_2}×).",
     )
+
+
+STEADY = 10  # a signal within 10× of layer 10's, either way, has neither vanished nor exploded
+
+
+ZERO_MEAN = 0.05  # a mean this close to 0 counts as 0 mean
+
+
+def one_sign_share(delta, a):
+    """The share of next-layer weight-gradient rows whose entries all have one sign. ``delta``:
+    (n, neurons), ``a``: (n, inputs); row i of the gradient is Σ_n delta[n, i]·a[n]."""
+    import torch
+
+    signs = torch.sign(delta.T @ a)  # neuron × input
+    return ((signs >= 0).all(1) | (signs <= 0).all(1)).float().mean().item()
+
+
+def spread(values):
+    """'mean ± standard deviation' of ``values`` over the seeds."""
+    import statistics
+
+    return f"{statistics.mean(values):+.3f} ± {statistics.stdev(values):.3f}"
 
 
 def zero_mean():
     """Sigmoid “输出为非 0 均值，破坏数据分布”，Tanh “数据符合 0 均值”"""
+    import statistics
+
     import torch
     import torch.nn as nn
 
-    set_seed(1)  # 设置随机种子
     claim("nn.Sigmoid", "输出为非 0 均值，破坏数据分布")
     claim("nn.tanh", "输出值在(-1, 1)，数据符合 0 均值")
-    x = torch.randn(256, 64)
-    delta = torch.randn(256, 32)  # the gradient a next Linear(64, 32) receives, one row per sample
-    same_sign = {}
+    print(
+        "输入 x ~ N(0, 1) 和 N(1, 1)（256 × 64），下一层 Linear(64, 32) 收到的梯度 δ ~ N(0, 1)，"
+        f"{len(SEEDS)} 个随机种子 / {len(SEEDS)} seeds"
+    )
+    print(
+        "  同号：下一层一个神经元的权重梯度各分量符号相同 / one sign: a next-layer neuron's weight"
+        " gradient has one sign in every entry"
+    )
+    means, shifted, per_sample, per_batch = {}, {}, {}, {}
     for activation in (nn.Sigmoid(), nn.Tanh(), nn.ReLU()):
         name = type(activation).__name__
-        a = activation(x)
-        shifted = activation(x + 1).mean().item()
-        # one sample's gradient for the next layer's weight row i is delta_i · a: every entry
-        # has delta_i's sign when all of a is positive
-        per_sample = delta[:, :, None] * a[:, None, :]  # sample × neuron × input
-        signs = torch.sign(per_sample)
-        nonzero = signs != 0
-        rows_one_sign = ((signs >= 0) | ~nonzero).all(2) | ((signs <= 0) | ~nonzero).all(2)
-        same_sign[name] = rows_one_sign.float().mean().item()
+        means[name], shifted[name], per_sample[name], per_batch[name] = [], [], [], []
+        for seed in SEEDS:
+            generator = torch.Generator().manual_seed(seed)
+            x = torch.randn(256, 64, generator=generator)
+            delta = torch.randn(256, 32, generator=generator)
+            a = activation(x)
+            means[name].append(a.mean().item())
+            shifted[name].append(activation(x + 1).mean().item())
+            one_at_a_time = [one_sign_share(delta[n : n + 1], a[n : n + 1]) for n in range(256)]
+            per_sample[name].append(statistics.mean(one_at_a_time))  # one sample a step
+            per_batch[name].append(one_sign_share(delta, a))  # a batch of 256 a step
         print(
-            f"  {name:<8} 输入 N(0, 1) 时均值 mean {a.mean():+.3f}；"
-            f"输入 N(1, 1) 时 {shifted:+.3f}；"
-            f"下一层每个神经元的单样本权重梯度同号的比例 / rows of a sample's weight gradient "
-            f"with one sign: {same_sign[name]:.0%}"
+            f"  {name:<8} 均值 mean: N(0, 1) {spread(means[name])}, N(1, 1) "
+            f"{spread(shifted[name])}; 同号 one sign: 单样本 one sample "
+            f"{statistics.mean(per_sample[name]):.0%}, 256 个样本 a batch of 256 "
+            f"{statistics.mean(per_batch[name]):.0%} (各种子 seeds: "
+            + ", ".join(f"{v:.0%}" for v in per_batch[name])
+            + ")"
         )
-    print(
-        "  全部同号时，一步梯度下降只能让一个神经元的权重一起变大或一起变小，只好走“之”字形"
-        "\n  / all of one sign: one step moves a neuron's weights all up or all down (zig-zag)"
-    )
+    sigmoid_mean = min(means["Sigmoid"])
+    zig_zag = {name: min(per_sample[name]) for name in per_sample}
+    batch = {name: max(per_batch[name]) for name in per_batch}
     verdict(
-        HOLDS if same_sign["Sigmoid"] == 1 and same_sign["Tanh"] < 0.01 else HOLDS_IF,
-        "Sigmoid 输出均值约 0.5，下一层每个神经元的单样本梯度全部同号；ReLU 也一样（文章没说）。",
-        "Sigmoid's outputs average about 0.5, so a sample's gradient for each next-layer neuron "
-        "has one sign throughout; so does ReLU's, which the article does not say.",
+        HOLDS if sigmoid_mean > ZERO_MEAN else DOES_NOT_HOLD,
+        f"Sigmoid 输出均值约 {statistics.mean(means['Sigmoid']):.2f}"
+        f"（每个种子都大于 {ZERO_MEAN}）。"
+        f"一次一个样本时，下一层每个神经元的权重梯度全部同号（Sigmoid {zig_zag['Sigmoid']:.0%}，"
+        f"ReLU 也是 {zig_zag['ReLU']:.0%}，文章没说），只能走“之”字形；但 256 个样本一批时，"
+        f"同号的最多 {batch['Sigmoid']:.0%}（Sigmoid）和 {batch['ReLU']:.0%}（ReLU）。",
+        f"Sigmoid's outputs average {statistics.mean(means['Sigmoid']):.2f} (above {ZERO_MEAN} "
+        f"on every seed). With one sample a step, every next-layer neuron's weight gradient has "
+        f"one sign (Sigmoid {zig_zag['Sigmoid']:.0%}, and ReLU {zig_zag['ReLU']:.0%}, which the "
+        f"article does not say): a zig-zag path; with a batch of 256, at most "
+        f"{batch['Sigmoid']:.0%} (Sigmoid) and {batch['ReLU']:.0%} (ReLU) do.",
     )
+    centred = max(abs(m) for m in means["Tanh"]) < ZERO_MEAN
+    off_centre = min(shifted["Tanh"])
     verdict(
-        HOLDS_IF,
-        "Tanh 的输出只有在输入以 0 为中心时才是 0 均值（输入 N(1, 1) 时均值约 0.6）。",
-        "Tanh's outputs average 0 only when its inputs are centred on 0 (about 0.6 for N(1, 1)).",
+        HOLDS_IF if centred and off_centre > ZERO_MEAN else (HOLDS if centred else DOES_NOT_HOLD),
+        f"Tanh 的输出只有在输入以 0 为中心时才是 0 均值（|均值| < {ZERO_MEAN}）；输入 N(1, 1) 时"
+        f"均值 {statistics.mean(shifted['Tanh']):.2f}。",
+        f"Tanh's outputs average 0 (|mean| < {ZERO_MEAN}) only when its inputs are centred on 0; "
+        f"for N(1, 1) they average {statistics.mean(shifted['Tanh']):.2f}.",
     )
 
 

@@ -21,7 +21,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 import plots
 from common_tools import set_seed
-from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, claim, verdict
+from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, claim, pad, verdict
 
 # ================================= 池化层 pooling ==================================
 
@@ -51,7 +51,7 @@ def salient_features():
     for name, result in pooled.items():
         kept[name] = (result[windows] == 1).float().mean().item()
         print(
-            f"  {name:<24} 含亮点的窗口中保持 1 的比例 windows keeping the full value: "
+            f"  {pad(name, 24)} 含亮点的窗口中保持 1 的比例 windows keeping the full value: "
             f"{kept[name]:.0%}, 最大值 largest value {result.max():.2f}"
         )
     holds_for_max = kept["MaxPool2d(2, 2)"] == 1 and kept["AvgPool2d(2, 2)"] < 0.5
@@ -83,7 +83,7 @@ def downsampling(img):
         macs = height * width * 64 * 3 * 3 * 3  # one multiply-add per weight per output pixel
         counts[name] = (x.numel(), macs)
         print(
-            f"  {name:<36} shape {tuple(x.shape)}, {x.numel():>9,} 个值 values, "
+            f"  {pad(name, 36)} shape {tuple(x.shape)}, {x.numel():>9,} 个值 values, "
             f"下一层乘加 next layer's multiply-adds {macs:>12,}"
         )
     before, after, same = counts.values()
@@ -269,7 +269,7 @@ def oriented_filters():
         values = values / values.max()
         spread[name] = (values.max() - values.min()).item()
         print(
-            f"  {name:<24} "
+            f"  {pad(name, 24)} "
             + " ".join(f"{v:.2f}" for v in values.tolist())
             + f"   变化幅度 spread {spread[name]:.2f}"
         )
@@ -345,7 +345,7 @@ def overfitting():
         gaps[name] = [train - test for train, test in runs]
         tests = [test for _, test in runs]
         print(
-            f"  {name:<18} 训练 train {statistics.mean(r[0] for r in runs):.2f}, "
+            f"  {pad(name, 18)} 训练 train {statistics.mean(r[0] for r in runs):.2f}, "
             f"测试 test {statistics.mean(tests):.2f} ± {statistics.stdev(tests):.2f}, "
             f"差距 gap {statistics.mean(gaps[name]):+.2f} ± {statistics.stdev(gaps[name]):.2f}"
         )

@@ -58,6 +58,9 @@ def pixels_read_by(pool, size):
     return (out[:, 0, out.shape[-2] // 2, out.shape[-1] // 2] == 1).reshape(size, size)
 
 
+USUALLY = 0.5  # "通常 usually": the share of layers a practice needs to be the usual one
+
+
 def stride_equals_kernel():
     """参数：stride “通常与 kernel_size 一致”"""
     import torch.nn as nn
@@ -67,20 +70,32 @@ def stride_equals_kernel():
         f"默认 default: nn.MaxPool2d(3).stride = {nn.MaxPool2d(3).stride}, "
         f"nn.AvgPool2d(3).stride = {nn.AvgPool2d(3).stride} (stride=None → kernel_size)"
     )
-    same = other = 0
+    layers = []  # (model, kernel, stride) of every pooling layer
     for name, model in classic_models().items():
         pools = [m for m in model.modules() if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d))]
+        layers += [(name, pair(m.kernel_size)[0], pair(m.stride)[0]) for m in pools]
         described = [f"{pair(m.kernel_size)[0]}/{pair(m.stride)[0]}" for m in pools]
-        equal = sum(pair(m.kernel_size) == pair(m.stride) for m in pools)
-        same, other = same + equal, other + len(pools) - equal
         print(f"  torchvision {name:<14} kernel/stride: {', '.join(described)}")
-    print(f"  stride = kernel: {same} 个池化层 layers, stride ≠ kernel: {other}")
+    same = sum(kernel == stride for _, kernel, stride in layers)
+    overlapping = sum((kernel, stride) == (3, 2) for _, kernel, stride in layers)
+    stride_1 = [name for name, kernel, stride in layers if stride == 1 < kernel]
+    other = len(layers) - same
+    print(
+        f"  {len(layers)} 个池化层 pooling layers: stride = kernel {same}; stride < kernel {other}"
+        f" (3×3 步长 2 的重叠池化 overlapping 3×3/2: {overlapping}; 步长 1 stride 1:"
+        f" {len(stride_1)}, 其中 GoogLeNet 的分支 of them GoogLeNet's branches:"
+        f" {stride_1.count('googlenet')})"
+    )
+    usually = same / len(layers) >= USUALLY  # "通常": at least half of the layers
     verdict(
-        HOLDS_IF,
-        f"默认值确实是 stride = kernel_size；但这些经典模型里 {other} 个池化层用了更小的 stride"
-        "（3×3、步长 2 的重叠池化，如 AlexNet、ResNet）。",
-        f"the default is stride = kernel_size, but {other} pooling layers of these classic models "
-        "use a smaller stride (overlapping 3×3 windows with stride 2, as in AlexNet and ResNet).",
+        HOLDS if usually else HOLDS_IF,
+        f"默认值确实是 stride = kernel_size；但这些模型的 {len(layers)} 个池化层里只有 {same} 个"
+        f"如此（不到 {USUALLY:.0%}）：{overlapping} 个是 3×3、步长 2 的重叠池化"
+        f"（AlexNet、ResNet 等），{len(stride_1)} 个步长为 1（GoogLeNet 的分支池化）。",
+        f"the default is stride = kernel_size, but only {same} of these models' {len(layers)} "
+        f"pooling layers use it (under {USUALLY:.0%}): {overlapping} are overlapping 3×3 windows "
+        f"with stride 2 (AlexNet, ResNet, ...) and {len(stride_1)} have stride 1 (GoogLeNet's "
+        "branch pools).",
     )
 
 
@@ -92,19 +107,32 @@ def padding_keeps_size():
     claim(PARAMETERS, "padding：… 一般把 padding 设置合适的值后，保持输入和输出的图像尺寸不变。")
     x = torch.zeros(1, 1, 512, 512)
     kept = {}
-    for kernel, stride, padding in [(3, 1, 1), (5, 1, 2), (2, 1, 1), (2, 2, 1), (3, 2, 1)]:
-        out = nn.MaxPool2d(kernel, stride, padding)(x).shape[-1]
-        kept[kernel, stride] = out == 512
-        print(f"  MaxPool2d({kernel}, stride={stride}, padding={padding}): 512 → {out}")
-    print("  偶数 kernel 没有合适的 padding：(512 + 2p - 2) / 1 + 1 = 512 要求 p = 0.5")
-    print("  / an even kernel has no such padding: it would need p = 0.5")
-    only_odd_stride_1 = (
-        kept[3, 1] and kept[5, 1] and not any(kept[k] for k in [(2, 1), (2, 2), (3, 2)])
+    for kernel, stride, padding, dilation in [
+        (3, 1, 1, 1),
+        (5, 1, 2, 1),
+        (2, 1, 1, 1),
+        (2, 2, 1, 1),
+        (3, 2, 1, 1),
+        (2, 1, 1, 2),  # an even kernel, dilated: it spans 3 pixels
+    ]:
+        out = nn.MaxPool2d(kernel, stride, padding, dilation)(x).shape[-1]
+        span = dilation * (kernel - 1) + 1  # the pixels a window spans
+        kept[kernel, stride, dilation] = (out == 512, span)
+        print(
+            f"  MaxPool2d({kernel}, stride={stride}, padding={padding}, dilation={dilation}): "
+            f"窗口跨 spans {span}, 512 → {out}"
+        )
+    print("  (512 + 2p - span) / 1 + 1 = 512 要求 p = (span - 1) / 2：窗口跨奇数个像素才行")
+    print("  / it needs p = (span - 1) / 2: a window spanning an odd number of pixels")
+    rule = all(
+        keeps == (stride == 1 and span % 2 == 1) for (_, stride, _), (keeps, span) in kept.items()
     )
     verdict(
-        HOLDS_IF if only_odd_stride_1 else DOES_NOT_HOLD,
-        "只有 stride=1、kernel 为奇数、padding = (kernel - 1) / 2 时尺寸才不变。",
-        "only with stride 1, an odd kernel and padding = (kernel - 1) / 2.",
+        HOLDS_IF if rule else DOES_NOT_HOLD,
+        "只有 stride=1、窗口跨奇数个像素（dilation·(kernel - 1) + 1 为奇数，dilation=1 时即 kernel "
+        "为奇数）、padding = dilation·(kernel - 1) / 2 时尺寸才不变。",
+        "only with stride 1, a window spanning an odd number of pixels (dilation·(kernel - 1) + 1; "
+        "with dilation 1, an odd kernel) and padding = dilation·(kernel - 1) / 2.",
     )
 
 
@@ -142,7 +170,7 @@ def dilation():
             f" 池化层 pooling {pools}"
         )
     verdict(
-        HOLDS_IF,
+        HOLDS if dilated_pools > 0 else HOLDS_IF,  # "常用于图像分割": in segmentation pooling?
         "dilation 确实用同样 9 个像素覆盖更大的范围；但分割网络用的是空洞卷积，"
         f"torchvision 的分割模型里 dilation > 1 的池化层有 {dilated_pools} 个。",
         "dilation does spread the same 9 samples over a wider window; but segmentation networks "
@@ -204,10 +232,17 @@ def unpool_padding():
         "  它是池化时的 padding，反池化把它去掉\n"
         "  / padding shrinks the output: it is the pooling's padding, taken off again"
     )
+    # PyTorch's docstring: "padding: Padding that was added to the input". The article's
+    # "填充宽度" names it without saying that unpooling takes it off again: incomplete, not false
     verdict(
-        DOES_NOT_HOLD if sizes[1] < sizes[0] else HOLDS,
-        "MaxUnpool2d 的 padding 不是往输出上加的填充，而是池化时加的那圈，反池化时减掉。",
-        "MaxUnpool2d's padding adds nothing: it is the pooling's padding, subtracted again.",
+        HOLDS_IF if sizes[1] < sizes[0] else HOLDS,
+        "它确实是填充宽度，但是池化时加在输入上的那圈（PyTorch 文档：Padding that was added to the "
+        f"input），反池化时把它减掉：padding=1 让输出从 {sizes[0]}×{sizes[0]} 变成 "
+        f"{sizes[1]}×{sizes[1]}，不是往输出上加填充。",
+        "it is a padding width, but the one pooling added to its input (PyTorch's docs: "
+        '"Padding that was added to the input"), which unpooling takes off again: padding=1 '
+        f"shrinks the output from {sizes[0]}×{sizes[0]} to {sizes[1]}×{sizes[1]}; it adds no "
+        "padding to the output.",
     )
 
 

@@ -151,6 +151,11 @@ def derivative_at_zero():
         x = torch.zeros(1, requires_grad=True)
         layer(x).backward()
         print(f"{type(layer).__name__}: {x.grad.item():g}")
+    # kinks where the function bends down (concave): not the left slope there
+    for layer, kink in ((nn.Hardtanh(), 1.0), (nn.ReLU6(), 6.0)):
+        x = torch.full((1,), kink, requires_grad=True)
+        layer(x).backward()
+        print(f"{type(layer).__name__} at x = {kink:g}: {x.grad.item():g}")
 
 
 # ================================= 命令行 command line ==================================

@@ -287,7 +287,7 @@ def prelu_learns():
     )
     print(
         "    weight.shape {}, grad = 该通道输入之和 sum of the channel's inputs {},"
-        " 一步后 after one step {}: 斜率变大, loss 变小 / slopes rise, the loss falls".format(
+        " 一步后 after one step {}: 斜率变大，loss 变小 / slopes rise, the loss falls".format(
             tuple(prelu_per_channel.weight.shape),
             prelu_per_channel.weight.grad.tolist(),
             [round(a, 4) for a in prelu_per_channel.weight.tolist()],

@@ -170,7 +170,7 @@ def relu_variants(x, curves, negative_x, train_slopes, eval_slope):
 
 
 def receptive_fields(masks):
-    """Which input pixels reach one output, one panel per network (article_claims.py)."""
+    """Which input pixels reach one output, one panel per network (claims_*.py)."""
     plt = pyplot()
     fig, axes = plt.subplots(1, len(masks), figsize=(4 * len(masks), 4.2))
     for ax, (name, mask) in zip(axes, masks.items()):
@@ -184,7 +184,8 @@ def receptive_fields(masks):
 
 
 def gradient_norms(norms, inits):
-    """Gradient norm per layer, one panel per initialisation, log axis (article_claims.py)."""
+    """The backward signal per layer, one panel per initialisation, log axis
+    (claims_linear_activations.py)."""
     plt = pyplot()
     fig, axes = plt.subplots(1, len(inits), figsize=(4 * len(inits), 4), sharey=True)
     for ax, init in zip(axes, inits):
@@ -194,7 +195,7 @@ def gradient_norms(norms, inits):
         ax.set_title(f"init: {init}")
         ax.set_xlabel("layer (1 = first)")
         ax.grid(alpha=0.3, which="both")
-    axes[0].set_ylabel("weight gradient norm")
+    axes[0].set_ylabel("backward signal ‖∂L/∂z‖")
     axes[0].legend()
     fig.suptitle("Vanishing gradients depend on the activation and on the initialisation")
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.86, wspace=0.08)
@@ -202,7 +203,7 @@ def gradient_norms(norms, inits):
 
 
 def dead_units(curves):
-    """Share of dead hidden units during training, per activation (article_claims.py)."""
+    """Share of dead hidden units during training, per activation (claims_*.py)."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, shares in curves.items():

@@ -16,3 +16,12 @@ def verdict(decision, chinese, english):
     print(f"结论 verdict: {decision}: {chinese}")
     print(f"  / {english}")
     return decision
+
+
+def pad(text, width):
+    """``text`` padded with spaces to ``width`` columns as a console shows them: a Chinese
+    character takes two columns, so f"{text:<width}" would misalign the rows."""
+    import unicodedata
+
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)

@@ -40,7 +40,7 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
             with Image.open(path) as img:
                 # before the pixels are decoded: the size is in the file's header
                 refuse_huge(img.size, path)
-                refuse_too_small(ImageOps.exif_transpose(img).size, path, min_size, needed_by)
+                refuse_too_small(upright_size(img), path, min_size, needed_by)
                 # Phone photos store their rotation in EXIF; apply it so the picture stands upright.
                 img = to_rgb(ImageOps.exif_transpose(img), path)  # 0~255
     except FileNotFoundError:
@@ -64,6 +64,14 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
             f"{img.width}×{img.height} (at most {MAX_SIDE} pixels a side)"
         )
     return img
+
+
+def upright_size(img):
+    """The size ``img`` has once its EXIF rotation is applied, read without decoding it (a phone
+    photo turned 90° stores its height as its width)."""
+    width, height = img.size
+    orientation = img.getexif().get(0x0112, 1)  # EXIF orientation: 5 to 8 turn it by 90°
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def scaled_size(size):

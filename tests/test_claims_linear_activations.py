@@ -10,9 +10,9 @@ from conftest import verdicts_of
 
 
 def test_sigmoid_reaches_exactly_1_in_float32():
-    # "输出值在(0,1)" holds in exact arithmetic; float32 rounds to 1 from x = 16.64
-    assert torch.sigmoid(torch.tensor(16.64)).item() == 1.0
-    assert torch.sigmoid(torch.tensor(16.63)).item() < 1.0
+    # "输出值在(0,1)" holds in exact arithmetic; float32 rounds to 1 from x = 16.635532
+    assert torch.sigmoid(torch.tensor(16.635532)).item() == 1.0
+    assert torch.sigmoid(torch.tensor(16.63553)).item() < 1.0
 
 
 def number_after(label, out):
@@ -25,7 +25,7 @@ def test_three_linear_layers_collapse_into_one_and_a_relu_breaks_that(run_claims
     assert number_after("largest difference:", out) < 1e-6  # float rounding only (~1e-7)
     assert number_after("with ReLU between them:", out) > 0.1
     assert "nn.Linear 存的是 W 的转置 stores Wᵀ" in out
-    assert "结论 verdict: 成立 holds" in out
+    assert "结论 verdict: 成立 holds: 三层的输出与一层相同（最大差异 8.9e-08" in out
 
 
 def test_nn_linear_is_affine_and_linear_only_without_bias(claim_runs):
@@ -43,32 +43,63 @@ def test_every_output_of_a_linear_layer_depends_on_every_input(claim_runs):
 def test_gradients_vanish_through_sigmoid_under_every_init_and_through_relu_by_default(
     claims_activations,
 ):
-    def ratio(activation, init):
-        norms = claims_activations.gradient_norms(activation, init)
-        return norms[0] / norms[-1]
+    def ratio(activation, init, seed=0):
+        signal, _ = claims_activations.backward_pass(activation, init, seed)
+        return signal[0] / signal[-1]
 
-    for init in claims_activations.INITS:
-        assert ratio(nn.Sigmoid, init) < 1e-4  # layer 1 gets < 1e-4 of layer 10's gradient
-    assert ratio(nn.Tanh, "default") < 0.1 and ratio(nn.Tanh, "xavier") > 0.1
-    assert ratio(nn.ReLU, "default") < 0.1 and 0.1 < ratio(nn.ReLU, "kaiming") < 10
+    vanished = claims_activations.VANISHED
+    for seed in claims_activations.SEEDS:
+        for init in claims_activations.INITS:
+            assert ratio(nn.Sigmoid, init, seed) < vanished
+        assert ratio(nn.Tanh, "default", seed) < vanished < ratio(nn.Tanh, "xavier", seed)
+        # the measure tells the three initialisations apart for ReLU, on every seed
+        relu = [ratio(nn.ReLU, init, seed) for init in ("default", "xavier", "kaiming")]
+        assert relu[0] < vanished < relu[1] < 0.5 < relu[2]
+
+
+def test_the_weight_gradient_ratio_cannot_tell_xavier_from_kaiming_for_relu(claims_activations):
+    # the control behind the old measure's blind spot: zero biases make ReLU homogeneous
+    def weight_ratio(init):
+        _, weights = claims_activations.backward_pass(nn.ReLU, init, seed=3)
+        return weights[0] / weights[-1]
+
+    assert weight_ratio("xavier") == pytest.approx(weight_ratio("kaiming"), rel=1e-4)
+
+
+def test_the_vanishing_verdicts_and_the_default_gain_are_printed(claim_runs):
+    decisions, out = verdicts_of(claim_runs, "--vanishing-gradients")
+    assert decisions == ["成立", "有条件成立", "有条件成立"]
+    assert "增益 gain √(1/3) = 0.577（实测 measured 0.577）" in out
+    assert "5 个种子上两者都相等，差别只在浮点误差" in out
 
 
 def test_relu_passes_weight_growth_on_in_full_and_tanh_damps_it(claims_activations):
-    base = claims_activations.gradient_norms(nn.ReLU, "kaiming")[0]
-    doubled = claims_activations.gradient_norms(nn.ReLU, "kaiming", scale=2)[0]
-    assert doubled / base == pytest.approx(2**9, rel=1e-3)  # zero biases: ReLU is homogeneous
-    tanh_growth = (
-        claims_activations.gradient_norms(nn.Tanh, "kaiming", scale=2)[0]
-        / claims_activations.gradient_norms(nn.Tanh, "kaiming")[0]
-    )
-    assert 1 < tanh_growth < 100
+    for seed in claims_activations.SEEDS:
+        base = claims_activations.backward_pass(nn.ReLU, "kaiming", seed)[1][0]
+        doubled = claims_activations.backward_pass(nn.ReLU, "kaiming", seed, scale=2)[1][0]
+        assert doubled / base == pytest.approx(2**9, rel=1e-3)  # zero biases: homogeneous
+        tanh_growth = (
+            claims_activations.backward_pass(nn.Tanh, "kaiming", seed, scale=2)[1][0]
+            / claims_activations.backward_pass(nn.Tanh, "kaiming", seed)[1][0]
+        )
+        assert 1 < tanh_growth < 100
 
 
 def test_sigmoid_and_relu_outputs_give_one_signed_weight_gradients_and_tanh_does_not(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--zero-mean")
-    shares = re.findall(r"with one sign: (\d+)%", out)
-    assert shares == ["100", "0", "100"]  # Sigmoid, Tanh, ReLU
+    one_sample = re.findall(r"单样本 one sample (\d+)%", out)
+    assert one_sample == ["100", "0", "100"]  # Sigmoid, Tanh, ReLU, one sample a step
+    batch = [int(v) for v in re.findall(r"a batch of 256 (\d+)%", out)]
+    assert 10 < batch[0] < 60 and batch[1:] == [0, 0]  # a batch mixes signs: the measure tells
     assert decisions == ["成立", "有条件成立"]
+    assert "N(1, 1) +0.549 ± 0.003" in out and "输入 N(1, 1) 时均值 0.55。" in out
+    assert "5 个随机种子 / 5 seeds" in out
+
+
+def test_one_sign_share_counts_rows_whose_entries_all_share_a_sign(claims_activations):
+    delta = torch.tensor([[1.0, -1.0]])  # one sample, two next-layer neurons
+    assert claims_activations.one_sign_share(delta, torch.tensor([[0.5, 0.2, 0.0]])) == 1.0
+    assert claims_activations.one_sign_share(delta, torch.tensor([[0.5, -0.2, 0.1]])) == 0.0
 
 
 def test_dead_relu_units_get_no_gradient_and_the_variants_recover(claims_activations):

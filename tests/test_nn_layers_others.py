@@ -1,6 +1,7 @@
 """lesson3/nn_layers_others.py, the article's code: exact printed lines, shapes, values, figures."""
 
 import math
+import re
 
 import pytest
 import torch
@@ -275,8 +276,8 @@ def test_sigmoid_derivative_peaks_at_0_25_at_zero_and_is_positive(lesson):
     assert dy.min().item() > 0  # (0, 0.25], not the article's [0, 0.25] ...
 
 
-def test_sigmoid_derivative_is_exactly_0_in_float32_from_16_64(lesson):
-    x = torch.tensor([16.63, 16.64])
+def test_sigmoid_derivative_is_exactly_0_in_float32_from_16_635532(lesson):
+    x = torch.tensor([16.63553, 16.635532])
     _, dy = lesson.notes.output_and_gradient(nn.Sigmoid(), x)  # ... except where float32 saturates
     assert dy[0].item() > 0 and dy[1].item() == 0.0
 
@@ -287,7 +288,7 @@ def test_tanh_derivative_peaks_at_1_at_zero(lesson):
     assert dy.min().item() > 0
 
 
-def test_tanh_identities_and_the_articles_two_mistakes():
+def test_tanh_identities_and_the_articles_three_mistakes():
     x = GRID.double()
     tanh = torch.tanh(x)
     assert torch.allclose((x.exp() - (-x).exp()) / (x.exp() + (-x).exp()), tanh)
@@ -296,6 +297,9 @@ def test_tanh_identities_and_the_articles_two_mistakes():
     # the article: sin x / cos x (that is tan x) and 2 / (1 + e^(-2x)) + 1 (off by 2)
     assert not torch.allclose(torch.sin(x) / torch.cos(x), tanh)
     assert torch.allclose(2 / (1 + (-2 * x).exp()) + 1 - tanh, torch.full_like(x, 2.0))
+    # and the denominator e^{-} + e^{-x}: with e^{-x} twice it is not tanh either
+    garbled = (x.exp() - (-x).exp()) / (2 * (-x).exp())
+    assert not torch.allclose(garbled, tanh)
 
 
 def test_the_article_names_a_layer_pytorch_does_not_have():
@@ -395,9 +399,16 @@ def test_float32_saturation_points_are_computed_not_read_off_the_grid(lesson, ru
     sigmoid_zero = lesson.notes.float32_threshold(lambda x: torch.sigmoid(x) > 0, -200.0, 0.0)
     assert torch.sigmoid(just_after(sigmoid_zero)) == 0 and -110 < sigmoid_zero < -85
     _, out, _ = run_main("--activations")
-    assert f"tanh(x) = ±1     for |x| ≥ {tanh_one:.4f}\n" in out
-    assert f"sigmoid(x) = 1   for x ≥ {sigmoid_one:.4f}\n" in out
-    assert f"sigmoid(x) = 0   for x < {sigmoid_zero:.4f}\n" in out
+    # each printed bound is that float32 number exactly, so it is on the right side
+    printed = {  # read back as float32, the numbers the statements are about
+        label: torch.tensor(float(re.search(re.escape(label) + r" (-?[\d.]+)\n", out)[1])).item()
+        for label in ("for |x| ≥", "sigmoid(x) = 1   for x ≥", "sigmoid(x) = 0   for x <")
+    }
+    assert printed["for |x| ≥"] == tanh_one == 9.01084041595459
+    assert printed["sigmoid(x) = 1   for x ≥"] == sigmoid_one == 16.63553237915039
+    assert printed["sigmoid(x) = 0   for x <"] == sigmoid_zero == -88.72283172607422
+    assert "for |x| ≥ 9.01084\n" in out and "for x ≥ 16.635532\n" in out
+    assert "for x < -88.72283\n" in out
 
 
 def test_the_per_channel_prelu_demo_says_what_its_loss_is(run_main):
