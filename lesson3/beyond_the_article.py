@@ -99,6 +99,7 @@ def unpool_vs_upsample():
             *img_pool_even.shape[-2:], without, guess, guess
         )
     )
+    repeated_indices()
     panels = {
         "raw_img": img_tensor,
         "img_pool (MaxPool2d)": img_pool,
@@ -108,6 +109,37 @@ def unpool_vs_upsample():
         "(c) ConvTranspose2d": img_deconv,
     }
     plots.unpool_vs_upsample(panels, indices)
+
+
+def repeated_indices():
+    """Overlapping windows can share a maximum: max pooling's backward adds their gradients
+    where unpooling writes one value, so the two agree only when windows do not overlap."""
+    import torch
+    import torch.nn as nn
+
+    img = torch.zeros(1, 1, 8, 8)
+    img[0, 0, 3, 3] = 1.0  # one bright pixel: every window that covers it picks it
+    print("8×8 的全 0 输入，(3, 3) 处一个亮点 / zeros with one bright pixel at (3, 3):")
+    for kernel, stride, padding in ((3, 2, 1), (2, 2, 0)):
+        x = img.clone().requires_grad_(True)
+        pooled, indices = nn.MaxPool2d(kernel, stride, padding, return_indices=True)(x)
+        pooled.sum().backward()  # each pixel gets 1 from every window whose maximum it is
+        unpool = nn.MaxUnpool2d(kernel, stride, padding)
+        written = unpool(torch.ones_like(pooled), indices, output_size=img.shape[-2:])
+        print(
+            f"  MaxPool2d({kernel}, {stride}, padding={padding}): 指向亮点的窗口 windows whose max "
+            f"is the bright pixel: {int((indices == 27).sum())}; 反向传播在那里把梯度加起来 "
+            f"backward adds there: {x.grad[0, 0, 3, 3]:.0f}; 反池化只写一次 unpooling writes "
+            f"once: {written[0, 0, 3, 3]:.0f}; 两者相同 equal: {torch.equal(x.grad, written)}"
+        )
+    print(
+        "  重复的 index 上反池化留下哪个窗口的值没有规定（PyTorch 文档：indices 有重复时结果可能\n"
+        "  不确定）。上面 8×8 的 arange 报错时，≥ 49 的 index 有好几个，多线程时先查到哪一个不\n"
+        "  一定，所以这里只打印原因、不打印 index / which window's value unpooling keeps at a\n"
+        "  repeated index is unspecified (PyTorch's docs: repeated indices may be\n"
+        "  nondeterministic); and the 8×8 arange above has several indices ≥ 49 that do not fit,\n"
+        "  so which one the error names depends on the threads: only the reason is printed"
+    )
 
 
 # ================================= 池化输出尺寸 output size ==================================

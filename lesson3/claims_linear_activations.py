@@ -403,10 +403,11 @@ def zero_mean():
     )
 
 
-def dead_unit_shares(activation, steps=200, kill=True, seed=0):
-    """Train 16 → 64 → 1 with Adam (lr 0.05) on a seeded regression; half the hidden units start
-    dead (bias -3) when ``kill``. Returns the share of units negative for every input, per step,
-    and the gradient norm that the dead half's weights got in the first step."""
+def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam", lr=0.05):
+    """Train 16 → 64 → 1 with ``optimizer`` (Adam or SGD) at ``lr`` on a seeded regression; half
+    the hidden units start dead (bias -3) when ``kill``. Returns the share of units negative for
+    every input, per step, the gradient norm that the dead half's weights got in the first step,
+    and the loss before and after training."""
     import torch
     import torch.nn as nn
 
@@ -417,17 +418,28 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0):
     if kill:
         hidden.bias.data[:32] = -3.0  # as after one large step that pushed the biases down
     net = nn.Sequential(hidden, activation(), output)
-    optimizer = torch.optim.Adam(net.parameters(), lr=0.05)
-    shares, first_grad = [], None
+    step = getattr(torch.optim, optimizer)(net.parameters(), lr=lr)
+    shares, first_grad, losses = [], None, []
     for _ in range(steps):
-        optimizer.zero_grad()
-        nn.functional.mse_loss(net(x), y).backward()
+        step.zero_grad()
+        loss = nn.functional.mse_loss(net(x), y)
+        loss.backward()
+        losses.append(loss.item())
         if first_grad is None:
             first_grad = hidden.weight.grad[:32].norm().item()
-        optimizer.step()
+        step.step()
         with torch.no_grad():
             shares.append((hidden(x) <= 0).all(dim=0).float().mean().item())
-    return shares, first_grad
+    return shares, first_grad, (losses[0], losses[-1])
+
+
+TRAININGS = [("Adam", 0.05), ("SGD", 0.1), ("SGD", 0.3), ("SGD", 0.5)]
+MOSTLY_BACK = 0.05  # at most 5% of the units still dead after training: they came back
+
+
+def share_range(values):
+    """'lowest–highest' as percentages over the seeds."""
+    return f"{min(values):.0%}–{max(values):.0%}"
 
 
 def dead_relu():
@@ -439,37 +451,72 @@ def dead_relu():
         "nn.LeakyReLU / nn.PReLU / nn.RReLU",
         "针对 RuLU 会导致死神经元的缺点，出现了下面 3 种改进的激活函数。",
     )
-    natural, _ = dead_unit_shares(nn.ReLU, kill=False)
     print(
-        f"  正常训练 normal training (Adam, lr 0.05, 200 步 steps): ReLU 死单元 dead units "
-        f"{natural[0]:.0%} → {natural[-1]:.0%}"
+        f"16 → 64 → 1 的回归网络，200 步，{len(SEEDS)} 个种子 / a 16-64-1 regression net, "
+        f"200 steps, {len(SEEDS)} seeds; 死单元 = 对所有输入都 ≤ 0 / dead = ≤ 0 for every input"
     )
-    print("  一半隐藏单元一开始就死了（bias = -3，对所有输入都 ≤ 0）/ half the units start dead:")
-    curves, first_grads = {}, {}
+    print("  从正常初始化开始训练 / trained from the usual initialisation, ReLU:")
+    natural, falls = {}, {}
+    for optimizer, lr in TRAININGS:
+        runs = [
+            dead_unit_shares(nn.ReLU, kill=False, seed=seed, optimizer=optimizer, lr=lr)
+            for seed in SEEDS
+        ]
+        natural[optimizer, lr] = [shares[-1] for shares, _, _ in runs]
+        falls[optimizer, lr] = sum(after < before for _, _, (before, after) in runs)
+        print(
+            f"    {optimizer} lr {lr}: 死单元 dead {share_range(natural[optimizer, lr])}, "
+            f"loss 下降的种子 seeds whose loss fell: {falls[optimizer, lr]}/{len(SEEDS)}"
+        )
+    print("  一半隐藏单元一开始就死了（bias = -3）/ half the units start dead (bias -3), Adam:")
+    curves, first_grads, after = {}, {}, {}
     for name, activation in [
         ("ReLU", nn.ReLU),
-        ("LeakyReLU(0.1)", lambda: nn.LeakyReLU(0.1)),
-        ("PReLU", nn.PReLU),
-        ("RReLU", nn.RReLU),
+        ("LeakyReLU()", nn.LeakyReLU),  # the default negative_slope, 0.01
+        ("PReLU()", nn.PReLU),
+        ("RReLU()", nn.RReLU),
     ]:
-        curves[name], first_grads[name] = dead_unit_shares(activation)
+        runs = [dead_unit_shares(activation, seed=seed) for seed in SEEDS]
+        curves[name] = runs[0][0]  # the figure shows the first seed
+        first_grads[name] = [first for _, first, _ in runs]
+        after[name] = [shares[-1] for shares, _, _ in runs]
         print(
-            f"  {name:<15} 死单元 dead {curves[name][0]:.0%} → {curves[name][-1]:.0%}, "
-            f"死单元权重第一步的梯度 their first gradient: {first_grads[name]:.3g}"
+            f"    {name:<12} 200 步后仍死 dead after 200 steps: {share_range(after[name])}; 死单元"
+            f"权重第一步的梯度 their first gradient: {min(first_grads[name]):.3g}"
+            f"–{max(first_grads[name]):.3g}"
         )
-    verdict(
-        HOLDS_IF if natural[-1] < 0.05 and first_grads["ReLU"] == 0 else HOLDS,
-        "死了的 ReLU 单元梯度正好是 0，永远回不来；但正常训练时几乎没有单元死掉，"
-        "要一大步把偏置推到负数才会。",
-        "a dead ReLU unit gets exactly zero gradient and never recovers; but in normal training "
-        "almost none die: it takes a large step that pushes the biases negative.",
+    adam = max(natural["Adam", 0.05])
+    large_steps = {key: max(shares) for key, shares in natural.items() if key[0] == "SGD"}
+    dies = [key for key, most in large_steps.items() if most >= MOSTLY_BACK]
+    died_zh = "，".join(
+        f"SGD lr {key[1]} 时最多 {large_steps[key]:.0%}"
+        f"（loss 在 {falls[key]}/{len(SEEDS)} 个种子上下降）"
+        for key in dies
     )
-    recovered = all(curves[name][-1] < 0.5 for name in curves if name != "ReLU")
+    died_en = ", ".join(
+        f"up to {large_steps[key]:.0%} with SGD at lr {key[1]} (the loss fell on "
+        f"{falls[key]}/{len(SEEDS)} seeds)"
+        for key in dies
+    )
     verdict(
-        HOLDS if recovered and curves["ReLU"][-1] == 0.5 else HOLDS_IF,
-        "LeakyReLU、PReLU、RReLU 的负半轴有斜率，死单元仍有梯度，训练中会活过来。",
-        "LeakyReLU, PReLU and RReLU keep a slope on the negative side, so dead units still get "
-        "a gradient and come back during training.",
+        HOLDS_IF if max(first_grads["ReLU"]) == 0 and dies and adam < MOSTLY_BACK else HOLDS,
+        "死了的 ReLU 单元梯度正好是 0，永远回不来；会不会死要看步子多大：Adam（lr 0.05）下最多 "
+        f"{adam:.0%}；{died_zh}。",
+        "a dead ReLU unit gets exactly zero gradient and never comes back; whether units die "
+        f"depends on the step size: at most {adam:.0%} with Adam (lr 0.05); {died_en}.",
+    )
+    variants = [name for name in after if name != "ReLU"]
+    back = all(max(after[name]) <= MOSTLY_BACK for name in variants)
+    gradient = all(min(first_grads[name]) > 0 for name in variants)
+    verdict(
+        HOLDS if back and gradient else (HOLDS_IF if gradient else DOES_NOT_HOLD),
+        "LeakyReLU、PReLU、RReLU 的负半轴有斜率，死单元仍有梯度，能活过来，但用默认参数时慢："
+        + "，".join(f"{name} 200 步后仍死 {share_range(after[name])}" for name in variants)
+        + f"（ReLU {share_range(after['ReLU'])}）。",
+        "LeakyReLU, PReLU and RReLU keep a slope on the negative side, so dead units still get a "
+        "gradient and can come back, slowly with the defaults: still dead after 200 steps "
+        + ", ".join(f"{name} {share_range(after[name])}" for name in variants)
+        + f" (ReLU {share_range(after['ReLU'])}).",
     )
     plots.dead_units(curves)
 

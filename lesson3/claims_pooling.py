@@ -149,6 +149,8 @@ def receptive_field():
 
 def invariance(img):
     """池化层：“pooling也可以提供一些旋转不变性”"""
+    import statistics
+
     import torch
     import torch.nn as nn
     from torchvision import transforms
@@ -203,13 +205,42 @@ def invariance(img):
         print("nan: 图片中心是平的，移动后没有变化可测 / the centre is flat: nothing changed")
         plots.invariance(table, list(poolings))
         return
+    # the control: a change that is no shift or rotation, i.i.d. noise as large as a 1-px
+    # shift's change; what pooling removes of it is smoothing, not invariance
+    size = central_half(torch.roll(img_tensor, 1, dims=-1) - img_tensor).abs().mean()
+    noise_rows = []
+    for seed in NOISE_SEEDS:
+        noise = torch.randn(img_tensor.shape, generator=torch.Generator().manual_seed(seed))
+        moved = img_tensor + noise * size / central_half(noise).abs().mean()
+        unpooled = central_half(moved - img_tensor).abs().mean()
+        noise_rows.append(
+            {
+                name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
+                for name, pool in poolings.items()
+            }
+        )
+    noise = {name: statistics.mean(row[name] for row in noise_rows) for name in poolings}
+    print(
+        f"{'noise (' + str(len(NOISE_SEEDS)) + ' seeds)':<14}{size:>13.4f}"
+        + "".join(f"{noise[name]:>13.3f}" for name in poolings)
+        + "   对照：不是移动的随机噪声 / control: random noise, no movement"
+    )
     shift_removed = 1 - table["shift 1 px"]["MaxPool2d"]
     rotation_removed = 1 - min(row["MaxPool2d"] for label, row in table.items() if "°" in label)
+    avg_shift = 1 - table["shift 1 px"]["AvgPool2d"]
+    avg_rotation = 1 - min(row["AvgPool2d"] for label, row in table.items() if "°" in label)
     print(
         f"一次 2×2 最大池化去掉 1 像素平移变化的 {shift_removed:.0%}，"
-        f"旋转变化最多 {rotation_removed:.0%}"
+        f"旋转变化最多 {rotation_removed:.0%}，随机噪声 {1 - noise['MaxPool2d']:.0%}"
         f" / one 2×2 max pooling removes {shift_removed:.0%} of a 1-px shift's change, "
-        f"{rotation_removed:.0%} of a rotation's at most"
+        f"{rotation_removed:.0%} of a rotation's at most, {1 - noise['MaxPool2d']:.0%} of noise"
+    )
+    print(
+        f"2×2 平均池化去掉平移变化的 {avg_shift:.0%}、旋转变化最多 {avg_rotation:.0%}，但随机噪声"
+        f"它去掉 {1 - noise['AvgPool2d']:.0%}：它去掉的是平滑掉的部分，不是不变性"
+        f" / 2×2 average pooling removes {avg_shift:.0%} of the shift's change and "
+        f"{avg_rotation:.0%} of a rotation's at most, but {1 - noise['AvgPool2d']:.0%} of noise: "
+        "what it removes is smoothing, not invariance"
     )
     spread = oriented_filters()
     over_orientations = spread["max over 8 orientations"] < spread["one 0° filter"] / 2
@@ -219,15 +250,19 @@ def invariance(img):
         decision = HOLDS_IF if over_orientations else DOES_NOT_HOLD
     verdict(
         decision,
-        f"空间上的 2×2 池化只去掉旋转变化的 {rotation_removed:.0%}；对不同方向的滤波器取最大"
-        "（在方向上池化）才给旋转不变性。",
-        f"2×2 pooling over space removes only {rotation_removed:.0%} of a rotation's change; "
-        "pooling over the outputs of filters with different orientations gives the invariance.",
+        f"空间上的 2×2 最大池化最多只去掉旋转变化的 {rotation_removed:.0%}（平均池化的 "
+        f"{avg_rotation:.0%} 是平滑：随机噪声它也去掉 {1 - noise['AvgPool2d']:.0%}）；"
+        "对不同方向的滤波器取最大（在方向上池化）才给旋转不变性。",
+        f"2×2 max pooling over space removes at most {rotation_removed:.0%} of a rotation's "
+        f"change (average pooling's {avg_rotation:.0%} is smoothing: it removes "
+        f"{1 - noise['AvgPool2d']:.0%} of random noise too); pooling over the outputs of filters "
+        "with different orientations gives the invariance.",
     )
     plots.invariance(table, list(poolings))
 
 
 INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512
+NOISE_SEEDS = range(5)
 
 
 def line_image(angle, size=31, width=1.5):
@@ -340,27 +375,46 @@ def overfitting():
         ("不池化 no pooling", None),
         ("MaxPool2d(2)", nn.MaxPool2d(2)),
         ("AvgPool2d(2)", nn.AvgPool2d(2)),
+        # the control: a 1×1 window every other pixel is x[..., ::2, ::2]: the same smaller
+        # linear layer after it, and no neighbours aggregated
+        ("x[::2, ::2] 只降采样", nn.MaxPool2d(1, stride=2)),
     ]:
         runs = [train_and_test(pooling, seed) for seed in range(5)]
         gaps[name] = [train - test for train, test in runs]
         tests = [test for _, test in runs]
         print(
-            f"  {pad(name, 18)} 训练 train {statistics.mean(r[0] for r in runs):.2f}, "
+            f"  {pad(name, 22)} 训练 train {statistics.mean(r[0] for r in runs):.2f}, "
             f"测试 test {statistics.mean(tests):.2f} ± {statistics.stdev(tests):.2f}, "
             f"差距 gap {statistics.mean(gaps[name]):+.2f} ± {statistics.stdev(gaps[name]):.2f}"
         )
     none = statistics.mean(gaps["不池化 no pooling"])
     best = min(statistics.mean(gaps[name]) for name in ("MaxPool2d(2)", "AvgPool2d(2)"))
+    control = statistics.mean(gaps["x[::2, ::2] 只降采样"])
     noise = max(statistics.stdev(g) for g in gaps.values())
     weights = f"{8 * 16 * 16 * 2} → {8 * 8 * 8 * 2}"
-    if none - best > noise:
+    # the control has pooling's smaller linear layer: if it narrowed the gap as much, the size
+    # would explain it; it does not, so aggregating neighbours does
+    smaller_layer_explains = none - control > noise
+    if none - best > noise and not smaller_layer_explains:
         verdict(
             HOLDS_IF,
-            f"这里池化把差距从 {none:.2f} 降到 {best:.2f}，超过种子间的波动 {noise:.2f}；"
-            f"池化本身没有参数，是它让后面的线性层变小（{weights} 个权重），对位置也不那么敏感。",
+            f"这里池化把差距从 {none:.2f} 降到 {best:.2f}，超过种子间的波动 {noise:.2f}。"
+            f"不是因为后面的线性层变小（{weights} 个权重）：同样小的线性层、只降采样不聚合时差距是 "
+            f"{control:.2f}。起作用的是把相邻像素聚合起来（对位置不那么敏感）；"
+            "要看任务，这里条形的位置是随机的。",
             f"here pooling narrows the gap from {none:.2f} to {best:.2f}, more than the seeds' "
-            f"spread ({noise:.2f}); pooling has no parameters itself: it shrinks the linear layer "
-            f"after it ({weights} weights) and makes it care less about position.",
+            f"spread ({noise:.2f}). Not through the smaller linear layer ({weights} weights): the "
+            f"same smaller layer after plain subsampling leaves a gap of {control:.2f}. What helps "
+            "is aggregating neighbours (less sensitive to position), on a task where the bars "
+            "can be anywhere.",
+        )
+    elif none - best > noise:
+        verdict(
+            HOLDS_IF,
+            f"这里池化把差距从 {none:.2f} 降到 {best:.2f}；只降采样（同样小的线性层）也降到 "
+            f"{control:.2f}：是线性层变小起的作用。",
+            f"here pooling narrows the gap from {none:.2f} to {best:.2f}; plain subsampling with "
+            f"the same smaller layer narrows it to {control:.2f}: the smaller layer does it.",
         )
     else:
         verdict(

@@ -319,3 +319,12 @@ def test_adaptive_pooling_maps_any_size_to_the_same_output():
         assert nn.AdaptiveAvgPool2d((2, 2))(x).shape == (2, 4, 2, 2)
         assert torch.allclose(nn.AdaptiveAvgPool2d(1)(x).flatten(1), x.mean(dim=(2, 3)))
         assert torch.equal(nn.AdaptiveMaxPool2d(1)(x).flatten(1), x.amax(dim=(2, 3)))
+
+
+def test_max_pooling_backward_adds_at_a_shared_maximum_where_unpooling_writes_once(run_beyond):
+    code, out, err = run_beyond("--unpool-vs-upsample")
+    assert (code, err) == (0, "")
+    overlapping, apart = [line for line in out.splitlines() if "windows whose max" in line]
+    assert "bright pixel: 4;" in overlapping and "backward adds there: 4;" in overlapping
+    assert "unpooling writes once: 1;" in overlapping and overlapping.endswith("equal: False")
+    assert "bright pixel: 1;" in apart and apart.endswith("equal: True")  # no overlap: the same

@@ -103,13 +103,22 @@ def test_one_sign_share_counts_rows_whose_entries_all_share_a_sign(claims_activa
 
 
 def test_dead_relu_units_get_no_gradient_and_the_variants_recover(claims_activations):
-    shares, first_grad = claims_activations.dead_unit_shares(nn.ReLU)
+    shares, first_grad, _ = claims_activations.dead_unit_shares(nn.ReLU)
     assert first_grad == 0 and shares[-1] == 0.5  # dead, and dead for good
-    for activation in (lambda: nn.LeakyReLU(0.1), nn.PReLU, nn.RReLU):
-        shares, first_grad = claims_activations.dead_unit_shares(activation)
+    for activation in (nn.LeakyReLU, nn.PReLU, nn.RReLU):  # their defaults
+        shares, first_grad, _ = claims_activations.dead_unit_shares(activation)
         assert first_grad > 0 and shares[-1] < 0.4
-    natural, _ = claims_activations.dead_unit_shares(nn.ReLU, kill=False)
-    assert natural[-1] < 0.05  # in normal training almost none die
+    natural, _, _ = claims_activations.dead_unit_shares(nn.ReLU, kill=False)
+    assert natural[-1] < 0.05  # with Adam, lr 0.05, none die here ...
+
+
+def test_large_sgd_steps_kill_relu_units_while_the_loss_falls(claim_runs):
+    decisions, out = verdicts_of(claim_runs, "--dead-relu")
+    assert "SGD lr 0.3: 死单元 dead 0%–48%, loss 下降的种子 seeds whose loss fell: 5/5" in out
+    assert "SGD lr 0.5: 死单元 dead 19%–94%" in out  # ... but large SGD steps kill many
+    # with the default negative slope 0.01, LeakyReLU's dead units come back slowly
+    assert "LeakyReLU()  200 步后仍死 dead after 200 steps: 12%–28%" in out
+    assert decisions == ["有条件成立", "有条件成立"]
 
 
 def test_the_articles_typos_name_layers_pytorch_has_under_other_names():
