@@ -223,7 +223,7 @@ def test_help_into_a_pipe_nobody_reads_ends_quietly(tmp_path):
 @pytest.mark.skipif(not LINUX, reason="SIGTERM and SIGHUP as a terminal or an IDE sends them")
 @pytest.mark.parametrize(
     ("signal_name", "line", "delay"),
-    [("SIGTERM", "已终止 terminated\n", 2.5), ("SIGHUP", "", 0.0)],
+    [("SIGTERM", "已终止 terminated\n", 1.5), ("SIGHUP", "", 0.0)],
 )
 def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, line, delay):
     import signal
@@ -237,17 +237,19 @@ def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, 
         env=dict(os.environ, PYTHONIOENCODING="utf-8"),
     )
     # the section's heading is printed once the command runs (its handlers are in place),
-    # however busy the machine; 2.5 s later it is computing, drawing or saving
+    # however busy the machine; 1.5 s later it is computing, drawing or saving
     for printed in process.stdout:
         if b"[--activations]" in printed:
             break
     time.sleep(delay)
     number = getattr(signal, signal_name)
     process.send_signal(number)
-    process.stdout.read()
+    printed = process.stdout.read()
     err = process.communicate(timeout=60)[1].decode()
-    if process.returncode == 0:
-        return  # a fast machine finished first
+    if process.returncode == 0 or b"activation_relu_variants.png" in printed:
+        # it finished first: every figure was saved, and a signal during Python's own shutdown
+        # (which restores the default handlers) finds nothing half-written
+        return
     assert (process.returncode, err) == (128 + number, line), err
     assert not [p for p in saved_figures(out) if p.startswith(".")], saved_figures(out)
 
