@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from lesson_cli import REPO_ROOT
+from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import run_command
 from lesson_cli.sections import first_line, one_line_argument_parser
 
@@ -41,10 +41,7 @@ def script(name):
 # (name, floor, target ratio, argv); the libraries each section imports decide its floor
 ARTICLE = script("nn_layers_others")
 BEYOND = script("beyond_the_article")
-CLAIMS = [
-    script(name)
-    for name in ("claims_pooling", "claims_pooling_parameters", "claims_linear_activations")
-]
+CLAIMS = [script(name) for name in LESSON_SCRIPTS if name.startswith("claims_")]
 COMMANDS = [
     *(
         (f"{os.path.basename(path)} {flag}", "full", 0.15, [path, flag])

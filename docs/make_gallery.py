@@ -15,18 +15,11 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from lesson_cli import REPO_ROOT
+from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import InputError, cleanup_on_signal, run_command
 from lesson_cli.figures import prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
-LESSON_SCRIPTS = (
-    "nn_layers_others",
-    "beyond_the_article",
-    "claims_pooling",
-    "claims_pooling_parameters",
-    "claims_linear_activations",
-)
 SCRIPTS = [os.path.join(REPO_ROOT, "lesson3", name + ".py") for name in LESSON_SCRIPTS]
 GALLERY_DIR = os.path.join(REPO_ROOT, "docs", "figures")
 MAX_WIDTH = 800

@@ -17,19 +17,13 @@ import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from lesson_cli import REPO_ROOT
+from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import InputError, replace_atomically, run_command
 from lesson_cli.figures import prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
-NOTEBOOKS = (
-    "nn_layers_others",
-    "beyond_the_article",
-    "claims_pooling",
-    "claims_pooling_parameters",
-    "claims_linear_activations",
-)
+NOTEBOOKS = LESSON_SCRIPTS  # every lesson script has its notebook
 ARTICLE_URL = (
     "https://pytorch.zhangxiann.com/3-mo-xing-gou-jian/"
     "3.3-chi-hua-ceng-xian-xing-ceng-he-ji-huo-han-shu-ceng"

@@ -15,3 +15,13 @@ Every module imports torch, PIL and matplotlib inside the functions that use the
 import os
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The lesson scripts in lesson3/, in the order the READMEs list them: the gallery, the notebooks,
+# the benchmark and the tests all go through this one list.
+LESSON_SCRIPTS = (
+    "nn_layers_others",
+    "beyond_the_article",
+    "claims_pooling",
+    "claims_pooling_parameters",
+    "claims_linear_activations",
+)

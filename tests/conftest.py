@@ -19,18 +19,13 @@ torch.set_num_threads(1)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
-LESSON_SCRIPTS = (
-    "nn_layers_others",
-    "beyond_the_article",
-    "claims_pooling",
-    "claims_pooling_parameters",
-    "claims_linear_activations",
-)
-SCRIPTS = {name: os.path.join(LESSON_DIR, name + ".py") for name in LESSON_SCRIPTS}
-SCRIPT = SCRIPTS["nn_layers_others"]
 sys.path[:0] = [REPO_ROOT, LESSON_DIR]
 
+from lesson_cli import LESSON_SCRIPTS
 from lesson_cli.console import run_cli
+
+SCRIPTS = {name: os.path.join(LESSON_DIR, name + ".py") for name in LESSON_SCRIPTS}
+SCRIPT = SCRIPTS["nn_layers_others"]
 
 
 def load_module(path, name=None):
