@@ -19,7 +19,16 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 import plots
 from common_tools import set_seed
-from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, claim, verdict
+from verdicts import (
+    DOES_NOT_HOLD,
+    HOLDS,
+    HOLDS_IF,
+    claim,
+    seeds_range,
+    share_range,
+    spread,
+    verdict,
+)
 
 # ================================= 线性层 linear ==================================
 
@@ -170,13 +179,6 @@ def backward_pass(activation, init, seed, scale=1.0, depth=10, width=128):
     a.sum().backward()
     signal = [z.grad.norm().item() for z in zs]
     return signal, [linear.weight.grad.norm().item() for linear in linears]
-
-
-def seeds_range(values):
-    """'median [lowest, highest]' of ``values`` over the seeds."""
-    import statistics
-
-    return f"{statistics.median(values):.3g} [{min(values):.3g}, {max(values):.3g}]"
 
 
 def vanishing_gradients():
@@ -330,13 +332,6 @@ def one_sign_share(delta, a):
     return ((signs >= 0).all(1) | (signs <= 0).all(1)).float().mean().item()
 
 
-def spread(values):
-    """'mean ± standard deviation' of ``values`` over the seeds."""
-    import statistics
-
-    return f"{statistics.mean(values):+.3f} ± {statistics.stdev(values):.3f}"
-
-
 def zero_mean():
     """Sigmoid “输出为非 0 均值，破坏数据分布”，Tanh “数据符合 0 均值”"""
     import statistics
@@ -435,11 +430,6 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam",
 
 TRAININGS = [("Adam", 0.05), ("SGD", 0.1), ("SGD", 0.3), ("SGD", 0.5)]
 MOSTLY_BACK = 0.05  # at most 5% of the units still dead after training: they came back
-
-
-def share_range(values):
-    """'lowest–highest' as percentages over the seeds."""
-    return f"{min(values):.0%}–{max(values):.0%}"
 
 
 def dead_relu():

@@ -25,3 +25,25 @@ def pad(text, width):
 
     columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(0, width - columns)
+
+
+# How a number measured over several seeds is printed.
+
+
+def spread(values):
+    """'mean ± standard deviation' of ``values`` over the seeds."""
+    import statistics
+
+    return f"{statistics.mean(values):+.3f} ± {statistics.stdev(values):.3f}"
+
+
+def seeds_range(values):
+    """'median [lowest, highest]' of ``values`` over the seeds."""
+    import statistics
+
+    return f"{statistics.median(values):.3g} [{min(values):.3g}, {max(values):.3g}]"
+
+
+def share_range(values):
+    """'lowest–highest' as percentages over the seeds."""
+    return f"{min(values):.0%}–{max(values):.0%}"

@@ -4,7 +4,7 @@ numbers and a verdict, and lesson3/README.md's claims table says what the script
 import re
 
 import pytest
-from conftest import CLAIM_SECTIONS, REPO_ROOT, verdicts_of
+from conftest import CLAIM_SECTIONS, LESSON_DIR, REPO_ROOT, verdicts_of
 
 
 @pytest.mark.parametrize("section", CLAIM_SECTIONS, ids=lambda s: s.flag)
@@ -32,3 +32,14 @@ def test_the_readme_claims_table_gives_the_verdicts_the_script_prints(claim_runs
     for flag, documented in table.items():
         decisions, _ = verdicts_of(claim_runs, flag)
         assert documented.split(" / ")[0] == "；".join(decisions), flag
+
+
+def test_pad_counts_a_chinese_character_as_two_columns():
+    import sys
+
+    sys.path.insert(0, LESSON_DIR)
+    from verdicts import pad
+
+    assert pad("abc", 6) == "abc   "
+    assert pad("不池化", 8) == "不池化  "  # three characters, six columns
+    assert pad("x[::2] 只降采样", 10) == "x[::2] 只降采样"  # already wider: nothing added
