@@ -277,9 +277,9 @@ def pytest_collection_modifyitems(session, config, items):
                 stdin=subprocess.DEVNULL,
                 text=True,
                 encoding="utf-8",
-                # at a lower priority: the tests in this process come first
+                # at the tests' own priority: niced, it would starve whenever the machine is
+                # busy, and the tests that wait for it would wait longest then
                 env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": threads},
-                preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
             )
             _background[name] = (process, out)
 
