@@ -23,6 +23,7 @@ from verdicts import (
     DOES_NOT_HOLD,
     HOLDS,
     HOLDS_IF,
+    SEEDS,
     claim,
     seeds_range,
     share_range,
@@ -150,7 +151,6 @@ def linear_collapse():
 
 INITS = ("default", "xavier", "kaiming")
 VANISHED = 1e-2  # the backward signal at layer 1 below 1% of layer 10's: it has vanished
-SEEDS = range(5)
 
 
 def backward_pass(activation, init, seed, scale=1.0, depth=10, width=128):

@@ -21,7 +21,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 import plots
 from common_tools import set_seed
-from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, claim, pad, verdict
+from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, SEEDS, claim, pad, verdict
 
 # ================================= 池化层 pooling ==================================
 
@@ -209,7 +209,7 @@ def invariance(img):
     # shift's change; what pooling removes of it is smoothing, not invariance
     size = central_half(torch.roll(img_tensor, 1, dims=-1) - img_tensor).abs().mean()
     noise_rows = []
-    for seed in NOISE_SEEDS:
+    for seed in SEEDS:
         noise = torch.randn(img_tensor.shape, generator=torch.Generator().manual_seed(seed))
         moved = img_tensor + noise * size / central_half(noise).abs().mean()
         unpooled = central_half(moved - img_tensor).abs().mean()
@@ -221,7 +221,7 @@ def invariance(img):
         )
     noise = {name: statistics.mean(row[name] for row in noise_rows) for name in poolings}
     print(
-        f"{'noise (' + str(len(NOISE_SEEDS)) + ' seeds)':<14}{size:>13.4f}"
+        f"{'noise (' + str(len(SEEDS)) + ' seeds)':<14}{size:>13.4f}"
         + "".join(f"{noise[name]:>13.3f}" for name in poolings)
         + "   对照：不是移动的随机噪声 / control: random noise, no movement"
     )
@@ -262,7 +262,6 @@ def invariance(img):
 
 
 INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512
-NOISE_SEEDS = range(5)
 
 
 def line_image(angle, size=31, width=1.5):
@@ -368,8 +367,8 @@ def overfitting():
     import torch.nn as nn
 
     claim(POOLING, "使特征图变小，简化网络计算复杂度并在一定程度上避免过拟合的出现")
-    print("64 张训练图、400 张测试图（带噪声的横条/竖条，位置随机），5 个随机种子")
-    print("  / 64 training and 400 test images (noisy bars, anywhere), 5 seeds")
+    print(f"64 张训练图、400 张测试图（带噪声的横条/竖条，位置随机），{len(SEEDS)} 个随机种子")
+    print(f"  / 64 training and 400 test images (noisy bars, anywhere), {len(SEEDS)} seeds")
     gaps = {}
     for name, pooling in [
         ("不池化 no pooling", None),
@@ -379,7 +378,7 @@ def overfitting():
         # linear layer after it, and no neighbours aggregated
         ("x[::2, ::2] 只降采样", nn.MaxPool2d(1, stride=2)),
     ]:
-        runs = [train_and_test(pooling, seed) for seed in range(5)]
+        runs = [train_and_test(pooling, seed) for seed in SEEDS]
         gaps[name] = [train - test for train, test in runs]
         tests = [test for _, test in runs]
         print(

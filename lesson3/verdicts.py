@@ -27,7 +27,9 @@ def pad(text, width):
     return text + " " * max(0, width - columns)
 
 
-# How a number measured over several seeds is printed.
+# Every measurement that rests on random data or training runs over these seeds, and prints how
+# much its numbers spread over them, as below.
+SEEDS = range(5)
 
 
 def spread(values):

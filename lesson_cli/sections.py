@@ -119,7 +119,12 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         parser.error(f"--image 只用于 is used only by: {users}")
 
     from lesson_cli.environment import check_environment
-    from lesson_cli.figures import prepare_output_dir, refuse_to_overwrite, use_figure_backend
+    from lesson_cli.figures import (
+        prepare_output_dir,
+        refuse_to_overwrite,
+        show_figures,
+        use_figure_backend,
+    )
     from lesson_cli.images import SAMPLE_IMAGE, load_image
 
     check_environment()
@@ -140,8 +145,6 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         else:
             section.run(**options)
         if section.figures:
-            from lesson_cli.figures import show_figures
-
             for path, replaced in save_figures_drawn(section, args.out):
                 again = " (替换了上一次的图 replaces the earlier one)" if replaced else ""
                 print(f"已保存图片 saved: {path}{again}")
