@@ -20,6 +20,7 @@ from lesson_cli.environment import (
     combination_problems,
     installed_version,
     package_status,
+    python_without_torch,
 )
 from lesson_cli.sections import one_line_argument_parser
 
@@ -34,7 +35,8 @@ def main(argv=None):
     parser.parse_args(argv)
 
     failed = False
-    python_ok = sys.version_info[:2] >= MIN_PYTHON
+    no_torch_here = python_without_torch()
+    python_ok = sys.version_info[:2] >= MIN_PYTHON and no_torch_here is None
     floor = ".".join(map(str, MIN_PYTHON))
     rows = [("python", platform.python_version(), floor, python_ok)]
     rows += [(package, have, floor, ok) for package, floor, have, ok in package_status()]
@@ -44,7 +46,8 @@ def main(argv=None):
             f"{name:<12} {have or '未安装 not installed':<24} >={floor:<8} {'OK' if ok else 'FAIL'}"
         )
     print(f"{'numpy':<12} {installed_version('numpy') or '未安装 not installed'}")
-    for problem in combination_problems():
+    problems = ([no_torch_here] if no_torch_here else []) + combination_problems()
+    for problem in problems:
         failed = True
         print(f"FAIL {problem}")
     gpu = "未检查 not checked (fix the above first)" if failed else gpu_description()

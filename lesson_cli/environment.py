@@ -2,6 +2,7 @@
 of every lesson script, and ``check_env.py``'s report."""
 
 import os
+import platform
 import re
 
 from lesson_cli import REPO_ROOT
@@ -13,18 +14,38 @@ FIX_COMMAND = "pip install --upgrade -r requirements.txt"
 
 def read_requirements(path=REQUIREMENTS_FILE):
     """[(package, floor)] from the ``name>=floor`` lines of requirements.txt: its floors are the
-    ones this code checks, so they are written in one place."""
-    requirements = []
+    ones this code checks, so they are written in one place. Where a package has a line per
+    platform, the lowest floor counts: CI runs the whole suite on each (torch 2.2 with NumPy 1 in
+    the intel-mac stage, on Linux), so each is known to work anywhere; what does not work with it,
+    torch < 2.3 next to NumPy 2, is refused by combination_problems."""
+    floors = {}
     try:
         with open(path, encoding="utf-8") as file:
             lines = file.readlines()
     except OSError:  # a copy of the scripts without requirements.txt: nothing to check against
-        return requirements
+        return []
     for line in lines:
         match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9][0-9.]*)", line)
         if match:
-            requirements.append((match.group(1), match.group(2)))
-    return requirements
+            package, floor = match.groups()
+            if package not in floors or version_tuple(floor) < version_tuple(floors[package]):
+                floors[package] = floor
+    return list(floors.items())
+
+
+def python_without_torch(system=None, machine=None, python=None):
+    """The sentence for a Python that no torch release supports on this machine, or None: torch
+    2.2.2, the last release for Intel macOS, has wheels for Python 3.8-3.12 only. The parameters
+    (platform.system(), platform.machine(), platform.python_version()) let tests be an Intel Mac."""
+    system = system or platform.system()
+    machine = machine or platform.machine()
+    python = python or platform.python_version()
+    if (system, machine) == ("Darwin", "x86_64") and version_tuple(python)[:2] > (3, 12):
+        return (
+            f"Intel Mac 上的 Python {python} 没有 PyTorch / "
+            f"Python {python} on an Intel Mac has no PyTorch: use 3.12"
+        )
+    return None
 
 
 def version_tuple(text):
@@ -69,7 +90,7 @@ _COMPARE = {
 
 
 def package_status(version_of=None):
-    """[(package, floor, installed version or None, ok)] for each line of requirements.txt."""
+    """[(package, floor, installed version or None, ok)] for each package of requirements.txt."""
     version_of = version_of or installed_version
     status = []
     for package, floor in read_requirements():
@@ -80,7 +101,7 @@ def package_status(version_of=None):
     return status
 
 
-def environment_problems(version_of=None, torch_wanted=None):
+def environment_problems(version_of=None, torch_wanted=None, no_torch_here=python_without_torch):
     """Everything known to break: packages missing or below their floor, then the bad
     combinations. Each is a sentence naming what is installed; empty when all is well."""
     version_of = version_of or installed_version
@@ -88,6 +109,8 @@ def environment_problems(version_of=None, torch_wanted=None):
     for package, floor, have, ok in package_status(version_of):
         if have is None:
             problems.append(f"{package} 未安装 is not installed")
+            if package == "torch" and no_torch_here():
+                problems.append(no_torch_here())
         elif not ok:
             problems.append(f"{package} {have} 低于 is below {floor}")
     return problems + combination_problems(version_of, torch_wanted)

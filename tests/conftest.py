@@ -166,12 +166,16 @@ def run_raw(*args, cwd, env=None, script=SCRIPT, python=(), **kwargs):
     )
 
 
-def fake_old_torch(folder, version="2.2.0"):
-    """Metadata that says torch <version> is installed, put first on sys.path with PYTHONPATH:
-    importlib.metadata finds it before the real torch, as if an old torch were installed."""
-    dist_info = folder / f"torch-{version}.dist-info"
-    dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+def fake_old_torch(folder, version="2.1.2", numpy="2.1.0"):
+    """Metadata that says torch <version> and numpy <numpy> are installed, put first on sys.path
+    with PYTHONPATH: importlib.metadata finds it before the real packages, as if an old torch
+    were installed next to NumPy 2, whatever this stage of CI installed."""
+    for name, have in (("torch", version), ("numpy", numpy)):
+        dist_info = folder / f"{name}-{have}.dist-info"
+        dist_info.mkdir(parents=True)
+        (dist_info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {have}\n"
+        )
     return {"PYTHONPATH": str(folder)}
 
 

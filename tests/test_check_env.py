@@ -3,9 +3,10 @@
 import os
 import sys
 
-from conftest import REPO_ROOT, assert_one_line_error, fake_old_torch, run_script
+from conftest import REPO_ROOT, assert_one_line_error, fake_old_torch, load_module, run_script
 
 from lesson_cli import environment
+from lesson_cli.console import run_cli
 
 CHECK_ENV = os.path.join(REPO_ROOT, "check_env.py")
 
@@ -31,8 +32,9 @@ def test_check_env_fails_on_an_old_torch_and_says_how_to_fix_it(tmp_path):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     (torch_row,) = [line for line in lines if line.startswith("torch ")]
-    assert torch_row.split() == ["torch", "2.2.0", ">=2.3", "FAIL"]
-    assert any(line.startswith("FAIL torch 2.2.0") and "NumPy 1" in line for line in lines)
+    assert torch_row.split() == ["torch", "2.1.2", ">=2.2", "FAIL"]
+    assert "numpy        2.1.0" in lines
+    assert any(line.startswith("FAIL torch 2.1.2") and "NumPy 1" in line for line in lines)
     assert "not checked" in [line for line in lines if line.startswith("gpu")][0]
     assert lines[-1].endswith("pip install --upgrade -r requirements.txt")
 
@@ -43,3 +45,19 @@ def test_check_env_answers_help_and_refuses_an_unknown_flag_in_one_line(tmp_path
     assert "python" not in result.stdout.splitlines()[-1]  # help, not the report
     result = run_script("--bogus", script=CHECK_ENV, cwd=tmp_path)
     assert_one_line_error(result, "unrecognized arguments: --bogus", code=2)
+
+
+def test_check_env_on_an_intel_mac_with_python_3_13_says_use_3_12(monkeypatch, capsys):
+    import platform
+
+    check_env = load_module(CHECK_ENV)
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(platform, "python_version", lambda: "3.13.0")
+    assert run_cli(check_env.main, []) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["python", "3.13.0", ">=3.9", "FAIL"]
+    assert (
+        "FAIL Intel Mac 上的 Python 3.13.0 没有 PyTorch / "
+        "Python 3.13.0 on an Intel Mac has no PyTorch: use 3.12"
+    ) in lines

@@ -26,8 +26,46 @@ def test_a_torch_built_for_numpy_1_next_to_numpy_2_is_named():
     problems = environment.environment_problems(
         fake_versions(torch="2.2.2", numpy="2.1.0"), torch_wanted=lambda: [("==", "2.2.2")]
     )
-    assert "torch 2.2.2 低于 is below 2.3" in problems
-    assert any("built for NumPy 1, but numpy 2.1.0" in p for p in problems)
+    assert problems == [
+        "torch 2.2.2 为 NumPy 1 编译 was built for NumPy 1, but numpy 2.1.0 is installed"
+    ]
+
+
+def test_torch_2_2_next_to_numpy_1_is_the_intel_mac_floor_and_accepted_everywhere():
+    # CI's intel-mac stage runs the whole suite on exactly this pair, on Linux
+    assert dict(environment.read_requirements())["torch"] == "2.2"
+    assert dict(environment.read_requirements())["torchvision"] == "0.17"
+    versions = fake_versions(torch="2.2.2", torchvision="0.17.2", numpy="1.26.4")
+    assert environment.environment_problems(versions, torch_wanted=lambda: [("==", "2.2.2")]) == []
+    problems = environment.environment_problems(fake_versions(torch="2.1.2", numpy="1.26.4"))
+    assert "torch 2.1.2 低于 is below 2.2" in problems
+
+
+@pytest.mark.parametrize(
+    "system, machine, python, said",
+    [
+        ("Darwin", "x86_64", "3.13.0", "Python 3.13.0 on an Intel Mac has no PyTorch: use 3.12"),
+        ("Darwin", "x86_64", "3.12.9", None),
+        ("Darwin", "arm64", "3.13.0", None),
+        ("Linux", "x86_64", "3.13.0", None),
+        ("Windows", "AMD64", "3.14.0", None),
+    ],
+)
+def test_python_3_13_on_an_intel_mac_is_told_to_use_3_12(system, machine, python, said):
+    sentence = environment.python_without_torch(system, machine, python)
+    assert sentence == (said and f"Intel Mac 上的 Python {python} 没有 PyTorch / {said}")
+
+
+def test_the_start_up_check_tells_an_intel_mac_on_python_3_13_why_torch_is_missing():
+    problems = environment.environment_problems(
+        fake_versions(torch=None, torchvision=None),
+        no_torch_here=lambda: environment.python_without_torch("Darwin", "x86_64", "3.13.1"),
+    )
+    assert problems[:2] == [
+        "torch 未安装 is not installed",
+        "Intel Mac 上的 Python 3.13.1 没有 PyTorch / "
+        "Python 3.13.1 on an Intel Mac has no PyTorch: use 3.12",
+    ]
 
 
 def test_torch_and_torchvision_that_do_not_match_are_named():
@@ -74,6 +112,6 @@ def test_an_old_torch_next_to_numpy_2_is_one_line_before_torch_is_imported(tmp_p
     assert result.returncode == 1
     assert result.stdout.strip() == "" or "====" not in result.stdout
     (line,) = result.stderr.splitlines()
-    assert "torch 2.2.0 低于 is below 2.3" in line
+    assert "torch 2.1.2 低于 is below 2.2" in line
     assert "built for NumPy 1" in line
     assert "pip install --upgrade -r requirements.txt" in line
