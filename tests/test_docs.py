@@ -8,10 +8,12 @@ import sys
 
 import pytest
 from conftest import (
+    LESSON_SCRIPTS,
     REPO_ROOT,
     assert_one_line_error,
     background_result,
     load_module,
+    load_script,
     run_raw,
     run_script,
 )
@@ -129,3 +131,57 @@ def test_ctrl_c_on_the_gallery_stops_its_scripts_and_leaves_no_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("lesson3-gallery-")] == []
     gone = subprocess.run(["pgrep", "-f", f"--out {tmp_path}"], capture_output=True, text=True)
     assert gone.stdout == ""
+
+
+def read(*path):
+    with open(os.path.join(REPO_ROOT, *path), encoding="utf-8") as file:
+        return file.read()
+
+
+def errata_rows():
+    errata = read("lesson3", "README.md").split("勘误 / errata")[-1]
+    return re.findall(r"^\| (\d+) \|", errata, flags=re.MULTILINE)
+
+
+WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def test_every_count_the_readmes_state_is_the_count_of_the_things_themselves():
+    readme, lesson_readme = read("README.md"), read("lesson3", "README.md")
+    exercises = re.findall(r"^### 练习 (\d+) /", read("lesson3", "exercises.md"), re.MULTILINE)
+    articles_sections = re.findall(r"^## ", read("lesson3", "exercises.md"), re.MULTILINE)
+    # the errata: "文章有 33 处", "The article has 33 statements", rows numbered 1..33
+    rows = errata_rows()
+    assert rows == [str(n) for n in range(1, len(rows) + 1)]
+    assert f"文章有 {len(rows)} 处" in readme
+    assert f"The article has {len(rows)} statements" in readme
+    # the scripts table: every lesson script and the exercise answers, nothing else
+    listed = re.findall(r"^\| `lesson3/(\w+)\.py` \|", readme, re.MULTILINE)
+    assert listed == [*LESSON_SCRIPTS, "exercise_answers"]
+    # the claims each claims script measures, as the table counts them
+    for name, count_said in (
+        ("claims_pooling", r"的 (\d+) 个论断"),
+        ("claims_pooling_parameters", r"的 (\d+) 个说法"),
+        ("claims_linear_activations", r"两节的 (\d+) 个论断"),
+    ):
+        (row,) = [line for line in readme.splitlines() if line.startswith(f"| `lesson3/{name}.py`")]
+        assert int(re.search(count_said, row).group(1)) == len(load_script(name).SECTIONS), name
+    # the notebooks: one per lesson script, none for the exercise answers
+    notebooks = re.findall(r"`lesson3/(\w+)\.ipynb`", readme.split("## 笔记本与练习")[1])
+    assert notebooks == list(LESSON_SCRIPTS)
+    assert sorted(
+        n[:-6] for n in os.listdir(os.path.join(REPO_ROOT, "lesson3")) if n.endswith(".ipynb")
+    ) == sorted(LESSON_SCRIPTS)
+    # the exercises: nine, three per article section, one flag each
+    assert exercises == [str(n) for n in range(1, len(exercises) + 1)]
+    answers = load_module(os.path.join(REPO_ROOT, "lesson3", "exercise_answers.py"))
+    assert len(answers.SECTIONS) == len(exercises)
+    per_section = {3: ("三道题", "Three exercises")}[len(exercises) // len(articles_sections)]
+    assert all(phrase in readme for phrase in per_section)
+    assert f"{len(exercises)} 道练习" in lesson_readme
+    assert f"{WORDS[len(exercises)]} exercises" in lesson_readme
+    # the article script's table: one row per section, its flags in order
+    table = readme.split("`nn_layers_others.py`:")[1].split("其他参数")[0]
+    article_flags = re.findall(r"^\| [^|]+ \| `--([\w-]+)` \|", table, re.MULTILINE)
+    assert article_flags == [s.flag for s in load_script("nn_layers_others").SECTIONS]
+    assert f"all {WORDS[len(article_flags)]} sections" in read("benchmarks", "README.md")

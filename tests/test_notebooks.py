@@ -4,6 +4,7 @@ bottom in a fresh kernel, printing what the scripts print, and light."""
 import base64
 import io
 import os
+import re
 
 import nbformat
 import pytest
@@ -36,6 +37,27 @@ def test_each_committed_notebook_is_what_the_generator_makes_from_todays_script(
 
 def printed(cell):
     return "".join(o.text for o in cell.get("outputs", []) if o.get("name") == "stdout")
+
+
+# What PyTorch rewords between the releases CI installs, and the lesson does not teach: the
+# operator's name in front of a shape error ("addmm: mat1 and mat2 shapes cannot be multiplied"
+# in torch 2.15, without it in 2.2-2.14). The shapes, which the lesson teaches, stay compared.
+REWORDED = [(re.compile(r"\b(?:addmm|mm|matmul|linear): (mat1 and mat2 shapes)"), r"\1")]
+
+
+def normalised(text):
+    for pattern, replacement in REWORDED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def test_normalising_keeps_the_shapes_and_drops_only_the_operators_name():
+    new = (
+        "48×40: RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (1x3840 and 2048x10)"
+    )
+    old = "48×40: RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x3840 and 2048x10)"
+    assert normalised(new) == normalised(old) == old
+    assert normalised(old.replace("3840", "3841")) != old
 
 
 def script_output_by_section(name, run_cli_capture):
@@ -98,14 +120,11 @@ def test_the_article_notebook_runs_top_to_bottom_from_the_root_and_prints_what_t
 
 @pytest.mark.parametrize("name", NAMES[1:])
 def test_the_saved_outputs_of_the_other_notebooks_are_what_the_scripts_print(name, run_cli_capture):
-    import torch
-
-    made_with = committed(name).metadata.get("lesson3", {}).get("outputs_made_with_torch")
-    if made_with != torch.__version__.split("+")[0]:
-        pytest.skip(f"outputs saved with torch {made_with}; error texts differ between versions")
-    assert notebook_output_by_section(committed(name)) == script_output_by_section(
-        name, run_cli_capture
-    )
+    saved = notebook_output_by_section(committed(name))
+    printed_now = script_output_by_section(name, run_cli_capture)
+    assert {heading: normalised(text) for heading, text in saved.items()} == {
+        heading: normalised(text) for heading, text in printed_now.items()
+    }
 
 
 def test_the_notebooks_are_light_and_show_their_figures_inline():
