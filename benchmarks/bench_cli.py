@@ -41,11 +41,12 @@ def script(name):
 # (name, floor, target ratio, argv); the libraries each section imports decide its floor
 ARTICLE = script("nn_layers_others")
 BEYOND = script("beyond_the_article")
+ACTIVATIONS = script("beyond_activations")
 CLAIMS = [script(name) for name in LESSON_SCRIPTS if name.startswith("claims_")]
 COMMANDS = [
     *(
         (f"{os.path.basename(path)} {flag}", "full", 0.15, [path, flag])
-        for path in (ARTICLE, BEYOND, *CLAIMS)
+        for path in (ARTICLE, BEYOND, ACTIVATIONS, *CLAIMS)
         for flag in ("--help", "--list")
     ),
     ("article --maxpool", "full", 1.15, [ARTICLE, "--maxpool"]),
@@ -59,6 +60,9 @@ COMMANDS = [
     ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
     ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),
     ("beyond --global-pooling", "torch", 1.15, [BEYOND, "--global-pooling"]),
+    # issue #19 sets these two against the full floor
+    ("beyond --modern-activations", "full", 1.3, [ACTIVATIONS, "--modern-activations"]),
+    ("beyond --init-gains", "full", 1.3, [ACTIVATIONS, "--init-gains"]),
     *((f"claims {os.path.basename(path)}, all", "full", 1.6, [path]) for path in CLAIMS),
 ]
 

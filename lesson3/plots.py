@@ -216,3 +216,59 @@ def dead_units(curves):
     ax.set_title("Half the units start dead: only ReLU's stay dead")
     fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.91)
     return fig
+
+
+def modern_curves(x, curves, ylabel, title, ylim):
+    """Every activation of ``curves`` ({name: values}) on one axes, ReLU dashed for reference
+    (beyond_activations.py)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    shown = (x >= -4) & (x <= 3)
+    for name, values in curves.items():
+        ax.plot(x[shown], values[shown], label=name, linestyle=":" if "tanh" in name else "-")
+    relu = x.clip(min=0) if ylabel == "y" else (x > 0).astype(float)
+    ax.plot(x[shown], relu[shown], "--", color="gray", linewidth=1, label="ReLU (article)")
+    ax.axhline(0, color="gray", linewidth=0.5)
+    ax.axvline(0, color="gray", linewidth=0.5)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", ncol=2, fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.92)
+    return fig
+
+
+def modern_activations(x, curves):
+    return modern_curves(x, curves, "y", "Activations of today's vision models", (-1.9, 3.1))
+
+
+def modern_activation_gradients(x, slopes):
+    return modern_curves(x, slopes, "y' (autograd)", "Their derivatives", (-0.6, 1.9))
+
+
+def signal_through_depth(profiles, activations, inits):
+    """Pre-activation std per layer, one panel per activation, one line per initialisation
+    (beyond_activations.py). ``profiles``: {(activation, init): [std per layer]}."""
+    plt = pyplot()
+    columns = 4
+    rows = -(-len(activations) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(13, 3.2 * rows), sharex=True, sharey=True)
+    for ax, name in zip(axes.flat, activations):
+        for index, init in enumerate(inits):
+            if (name, init) in profiles:
+                values = profiles[(name, init)]
+                ax.semilogy(range(1, len(values) + 1), values, color=f"C{index}", label=init)
+        ax.set_ylim(1e-12, 1e2)
+        ax.axhline(1, color="gray", linewidth=0.5)
+        ax.set_title(name)
+        ax.grid(alpha=0.3, which="both")
+    for ax in axes[-1]:
+        ax.set_xlabel("layer")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("pre-activation std")
+    axes.flat[0].legend(loc="lower left", fontsize=8)
+    fig.suptitle("Signal through 30 layers of Linear(256, 256): the gain decides")
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.06, hspace=0.25)
+    return fig

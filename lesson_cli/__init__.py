@@ -21,6 +21,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON_SCRIPTS = (
     "nn_layers_others",
     "beyond_the_article",
+    "beyond_activations",
     "claims_pooling",
     "claims_pooling_parameters",
     "claims_linear_activations",

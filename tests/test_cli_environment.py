@@ -104,6 +104,7 @@ def test_an_old_torch_next_to_numpy_2_is_one_line_before_torch_is_imported(tmp_p
     flag = {
         "nn_layers_others": "--linear",
         "beyond_the_article": "--output-size",
+        "beyond_activations": "--init-gains",
         "claims_pooling": "--salient-features",
         "claims_pooling_parameters": "--padding",
         "claims_linear_activations": "--affine",

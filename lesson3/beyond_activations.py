@@ -1,0 +1,510 @@
+"""文章之外 / Beyond the article: the activations today's networks use, and the initialisation each
+one needs to carry a signal through depth.
+
+    python lesson3/beyond_activations.py --list
+    python lesson3/beyond_activations.py --modern-activations
+    python lesson3/beyond_activations.py --init-gains
+
+No flag runs every section. The article's six activations are in nn_layers_others.py.
+"""
+
+import os
+import sys
+
+# common_tools.py sits in the repository's top folder, the helpers beside this file: find both
+# from any folder (also through a symlink, and under python -I)
+LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
+sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
+
+import plots
+from activation_notes import float32_threshold
+from verdicts import SEEDS, pad, seeds_range
+
+# ============================== 现代激活函数 modern activations ===============================
+
+# name: (the layer, its formula y(x), the formula's derivative y'(x)); x is a float64 tensor.
+# Each formula is written from the paper or PyTorch's documentation, not from the layer's code,
+# and modern_activations() checks both against the layer and autograd.
+SQRT_2_OVER_PI = (2 / 3.141592653589793) ** 0.5
+
+
+def modern_formulas():
+    import torch
+    import torch.nn as nn
+
+    phi = lambda x: torch.exp(-x * x / 2) / (2 * 3.141592653589793) ** 0.5  # noqa: E731
+    Phi = lambda x: 0.5 * (1 + torch.erf(x / 2**0.5))  # noqa: E731
+    sig = torch.sigmoid
+    alpha, scale = 1.6732632423543772, 1.0507009873554805  # SELU's, from its paper (Klambauer 2017)
+
+    def gelu_tanh(x):
+        return 0.5 * x * (1 + torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
+
+    def gelu_tanh_derivative(x):
+        t = torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x**2)
+
+    def mish_derivative(x):
+        t = torch.tanh(nn.functional.softplus(x))
+        return t + x * (1 - t * t) * sig(x)
+
+    return {
+        "GELU": (nn.GELU(), lambda x: x * Phi(x), lambda x: Phi(x) + x * phi(x)),
+        "GELU(tanh)": (nn.GELU(approximate="tanh"), gelu_tanh, gelu_tanh_derivative),
+        "SiLU": (nn.SiLU(), lambda x: x * sig(x), lambda x: sig(x) * (1 + x * (1 - sig(x)))),
+        "Mish": (nn.Mish(), lambda x: x * torch.tanh(torch.log1p(torch.exp(x))), mish_derivative),
+        "ELU": (
+            nn.ELU(),
+            lambda x: torch.where(x > 0, x, torch.expm1(x)),
+            lambda x: torch.where(x > 0, 1.0, torch.exp(x)),
+        ),
+        "SELU": (
+            nn.SELU(),
+            lambda x: scale * torch.where(x > 0, x, alpha * torch.expm1(x)),
+            lambda x: scale * torch.where(x > 0, 1.0, alpha * torch.exp(x)),
+        ),
+        "Hardswish": (
+            nn.Hardswish(),
+            lambda x: x * torch.clamp(x + 3, 0, 6) / 6,
+            lambda x: torch.where(x < -3, 0.0, torch.where(x > 3, 1.0, (2 * x + 3) / 6)),
+        ),
+        "Softplus": (nn.Softplus(), lambda x: torch.log1p(torch.exp(x)), sig),
+    }
+
+
+FORMULA_TEXT = {
+    "GELU": "x·Φ(x), Φ = 标准正态分布函数 the standard normal CDF",
+    "GELU(tanh)": "0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+    "SiLU": "x·σ(x)  (Swish)",
+    "Mish": "x·tanh(softplus(x))",
+    "ELU": "x (x > 0); α(eˣ − 1) (x ≤ 0), α = 1",
+    "SELU": "λx (x > 0); λα(eˣ − 1) (x ≤ 0)",
+    "Hardswish": "x·ReLU6(x + 3)/6",
+    "Softplus": "ln(1 + eˣ)  (β = 1; x > 20 时直接取 x / returns x above threshold 20)",
+}
+AGREES = 1e-12  # formula and layer (and their derivatives) agree in float64 below this
+# y' changing by more than 0.01, or y'' by more than 0.5, between grid points 0.001 apart is a
+# jump: on a smooth curve here they change by under 0.001 (its y'' and y''' stay below 1)
+JUMP, SECOND_JUMP = 0.01, 0.5
+
+
+def grid_derivative(layer, x):
+    """The layer's y and its autograd derivative y' on the grid ``x``."""
+    x = x.clone().requires_grad_(True)
+    y = layer(x)
+    (dy,) = __import__("torch").autograd.grad(y.sum(), x)
+    return y.detach(), dy
+
+
+def kinks(x, values, jump):
+    """Where ``values`` (sampled on the grid ``x``) jump by more than ``jump`` between
+    neighbours: the grid points just left of each jump, as floats."""
+    steps = (values[1:] - values[:-1]).abs()
+    jumps = (steps > jump).nonzero().flatten().tolist()
+    return [round((x[i].item() + x[i + 1].item()) / 2, 2) + 0.0 for i in jumps]  # no -0.0
+
+
+def lowest_point(layer, x, y):
+    """The layer's minimum, refined from the grid's lowest point by golden-section search."""
+    import torch
+
+    i = int(y.argmin())
+    low, high = x[max(i - 1, 0)].item(), x[min(i + 1, len(x) - 1)].item()
+    ratio = (5**0.5 - 1) / 2
+    for _ in range(80):
+        a, b = high - ratio * (high - low), low + ratio * (high - low)
+        values = layer(torch.tensor([a, b], dtype=torch.float64))
+        if values[0] < values[1]:
+            high = b
+        else:
+            low = a
+    where = (low + high) / 2
+    return layer(torch.tensor([where], dtype=torch.float64)).item(), where
+
+
+def modern_activations():
+    """现代网络的激活函数 / GELU, SiLU, Mish, ELU, SELU, Hardswish, Softplus: formula, shape, use
+
+    The activations of today's vision models, in the form of the article's six: each formula and
+    its derivative checked against the layer and autograd on a float64 grid, where it is not
+    smooth, its lowest value, where float32 makes its gradient exactly 0, and how often
+    torchvision's models use it (built on the meta device: no weights are downloaded)."""
+    import torch
+
+    formulas = modern_formulas()
+    x = torch.arange(-6000, 6001, dtype=torch.float64) / 1000  # step 0.001, with x = 0 exactly
+    curves = {}
+    print(
+        "公式与导数 formula and derivative, 在 on x ∈ [-6, 6] (step 0.001, float64), "
+        f"容差 tolerance {AGREES:.0e}:"
+    )
+    for name, (layer, formula, derivative) in formulas.items():
+        y, dy = grid_derivative(layer, x)
+        curves[name] = (y, dy)
+        smooth_x = x[(x != 0) & (x.abs() != 3)]  # where the derivative exists for all of them
+        value_gap = (formula(x) - y).abs().max().item()
+        slope_gap = (derivative(smooth_x) - grid_derivative(layer, smooth_x)[1]).abs().max().item()
+        ok = "✓" if value_gap < AGREES and slope_gap < AGREES else "✗"
+        print(f"  {name:<11} y = {FORMULA_TEXT[name]}")
+        print(
+            f"  {'':<11} |公式 − 层| < {AGREES:.0e}: y {value_gap < AGREES}, "
+            f"y' (autograd) {slope_gap < AGREES} {ok}"
+        )
+
+    print("\n形状 shape (y' 和 y'' 的跳变由网格算出 / jumps of y' and y'' found on the grid):")
+    for name, (layer, _, _) in formulas.items():
+        y, dy = curves[name]
+        second = (dy[1:] - dy[:-1]) / 0.001
+        y_jumps, dy_jumps = kinks(x, dy, JUMP), kinks(x[:-1], second, SECOND_JUMP)
+        if y_jumps:
+            smooth = f"y' 在 x ≈ {y_jumps} 跳变 / y' jumps there"
+        elif dy_jumps:
+            smooth = f"y' 连续, y'' 在 x ≈ {dy_jumps} 跳变 / y' continuous, y'' jumps"
+        else:
+            smooth = "处处光滑 smooth everywhere"
+        low, where = lowest_point(layer, x, y)
+        at_edge = where < -5.9
+        bound = layer(torch.tensor([-1e4], dtype=torch.float64)).item()
+        lowest = (
+            f"下确界 infimum {bound:.4f} (x → −∞, 取不到 never reached)"
+            if at_edge
+            else f"最小值 minimum {low:.4f} at x = {where:.3f}"
+        )
+        print(f"  {name:<11} {lowest}; {smooth}")
+
+    gap = (curves["GELU(tanh)"][0] - curves["GELU"][0]).abs()
+    print(
+        f"\nGELU 的 tanh 近似 vs 精确 / tanh form vs exact: 最大差 largest difference "
+        f"{gap.max():.2e} at x = {x[gap.argmax()]:.3f}"
+    )
+    selu = formulas["SELU"][0]
+    scale = selu(torch.tensor(1.0, dtype=torch.float64)).item()
+    alpha = -selu(torch.tensor(-1e4, dtype=torch.float64)).item() / scale
+    print(
+        f"SELU 的常数 constants, 从层量出 measured from the layer: λ = {scale:.10f}, "
+        f"α = {alpha:.10f}"
+    )
+
+    print("\nfloat32 中梯度正好为 0 / where float32 makes y' exactly 0 (x < 0 side):")
+    for name, (layer, _, _) in formulas.items():
+        if name == "Hardswish":
+            print(f"  {name:<11} x < -3 (按定义 by definition)")
+            continue
+
+        def slope_is_nonzero(value, layer=layer):
+            value = value.clone().requires_grad_(True)
+            return torch.autograd.grad(layer(value), value)[0].item() != 0
+
+        edge = float32_threshold(slope_is_nonzero, -1000.0, 0.0)
+        print(f"  {name:<11} x < {edge:.4g}")
+    print(
+        "  Softplus: x > 20 时层直接返回 x (threshold), 与 ln(1 + eˣ) 的差低于 float32 的精度"
+        " / above x = 20 the layer returns x itself"
+    )
+    activation_census()
+    plots.modern_activations(x.numpy(), {name: c[0].numpy() for name, c in curves.items()})
+    plots.modern_activation_gradients(x.numpy(), {name: c[1].numpy() for name, c in curves.items()})
+
+
+CENSUS_MODELS = (
+    "resnet50",
+    "vit_b_16",
+    "convnext_tiny",
+    "swin_t",
+    "efficientnet_b0",
+    "mobilenet_v3_small",
+)
+
+
+def activation_census():
+    """Each model's activation modules, counted, and how many times a forward pass calls them
+    (a ResNet block calls its one nn.ReLU three times). Built and run on the meta device."""
+    import torch
+    from torchvision import models
+
+    print(
+        "\n谁在用 / who uses which (torchvision 模型的激活层: 模块数 modules / 前向调用次数 calls):"
+    )
+    for name in CENSUS_MODELS:
+        with torch.device("meta"):
+            model = models.get_model(name).eval()
+        modules, called = {}, []
+        for module in model.modules():
+            kind = type(module).__name__
+            if type(module).__module__ == "torch.nn.modules.activation" and "Attention" not in kind:
+                modules[kind] = modules.get(kind, 0) + 1
+                module.register_forward_hook(lambda m, i, o, called=called: called.append(m))
+        with torch.no_grad():
+            model(torch.zeros(1, 3, 224, 224, device="meta"))
+        calls = {kind: sum(type(m).__name__ == kind for m in called) for kind in modules}
+        counts = ", ".join(f"{kind} {modules[kind]}/{calls[kind]}" for kind in sorted(modules))
+        print(f"  {name:<19} {counts}")
+
+
+# ============================= 初始化与增益 initialisation gains =============================
+
+DEPTH, WIDTH, BATCH = 30, 256, 16
+GAIN_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "selu", "gelu", "silu")
+AGREE_WITHIN = 0.10  # calculate_gain agrees with the measured (median) gain within 10 %
+
+
+def activation_function(name):
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        "linear": lambda h: h,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": F.relu,
+        "leaky_relu": F.leaky_relu,  # negative_slope 0.01, calculate_gain's default too
+        "selu": F.selu,
+        "gelu": F.gelu,
+        "silu": F.silu,
+    }[name]
+
+
+def seed_draws():
+    """For each seed: the input (BATCH × WIDTH, std 1), DEPTH unit weight matrices (std
+    1/√fan_in), nn.Linear's default weights and biases (U(−1/√fan_in, 1/√fan_in)) and the vector
+    the backward pass starts from. Inputs and that vector are [seeds, ...], weights and biases
+    [layer, seeds, ...], so that one layer of every seed is one contiguous bmm operand; float64,
+    so that rounding cannot move a printed digit with the thread count."""
+    import torch
+
+    bound = 1 / WIDTH**0.5
+
+    def uniform(generator, *shape):
+        return (torch.rand(*shape, generator=generator, dtype=torch.float64) * 2 - 1) * bound
+
+    draws = []
+    for seed in SEEDS:
+        generator = torch.Generator().manual_seed(seed)
+        draws.append(
+            (
+                torch.randn(BATCH, WIDTH, generator=generator, dtype=torch.float64),
+                torch.randn(DEPTH, WIDTH, WIDTH, generator=generator, dtype=torch.float64) * bound,
+                uniform(generator, DEPTH, WIDTH, WIDTH),
+                uniform(generator, DEPTH, 1, WIDTH),
+                torch.randn(BATCH, WIDTH, generator=generator, dtype=torch.float64),
+            )
+        )
+    inputs, unit, default, biases, backward_from = zip(*draws)
+    by_layer = [torch.stack(parts, dim=1).contiguous() for parts in (unit, default, biases)]
+    return (torch.stack(inputs), *by_layer, torch.stack(backward_from))
+
+
+def run_stack(name, inputs, weights, gains=None, biases=None, backward_from=None):
+    """Through DEPTH layers of z = gain·(h·W) + b, h = act(z), all seeds at once (``gains``: one
+    per seed). Returns the std of z at every layer [seeds × DEPTH] and, given ``backward_from``
+    (the loss is the sum of the output times it), the size of the backward signal ‖∂L/∂z‖ at the
+    first and the last layer [seeds × 2]."""
+    import torch
+
+    act = activation_function(name)
+    h, stds = inputs, []
+    for layer in range(DEPTH):
+        z = torch.bmm(h, weights[layer])
+        if gains is not None:
+            z = z * gains.view(-1, 1, 1)
+        if biases is not None:
+            z = z + biases[layer]
+        if layer == 0 and backward_from is not None:
+            z = first = z.detach().requires_grad_(True)
+        stds.append(z.detach().std(dim=(1, 2)))
+        h = act(z)
+    stds = torch.stack(stds, dim=1)
+    if backward_from is None:
+        return stds, None
+    grads = torch.autograd.grad((h * backward_from).sum(), [first, z])
+    return stds, torch.stack([grad.flatten(1).norm(dim=1) for grad in grads], dim=1)
+
+
+def steady_gain(name, inputs, unit_weights):
+    """For each seed, the gain g with weights g·W that makes the last layer's pre-activation std
+    equal the input's (1): regula falsi (Illinois) on log std against log g, bracketed in
+    [1/4, 4], every seed at once."""
+    import torch
+
+    def log_std(log_gain):
+        return run_stack(name, inputs, unit_weights, log_gain.exp())[0][:, -1].log()
+
+    low = torch.full((len(SEEDS),), 0.25, dtype=torch.float64).log()
+    high = -low
+    f_low, f_high = log_std(low), log_std(high)
+    assert bool((f_low < 0).all() and (f_high > 0).all()), f"{name}: no steady gain in [1/4, 4]"
+    side = torch.zeros(len(SEEDS))
+    for _ in range(100):
+        middle = high - f_high * (high - low) / (f_high - f_low)
+        f_middle = log_std(middle)
+        if f_middle.abs().max() < 1e-8:  # std within 1e-8 of 1: far below what is printed
+            break
+        above = f_middle > 0
+        # Illinois: halve the value kept twice on the same side, so both ends move
+        f_low = torch.where(above & (side == 1), f_low / 2, f_low)
+        f_high = torch.where(~above & (side == -1), f_high / 2, f_high)
+        high, f_high = torch.where(above, middle, high), torch.where(above, f_middle, f_high)
+        low, f_low = torch.where(above, low, middle), torch.where(above, f_low, f_middle)
+        side = torch.where(above, 1.0, -1.0)
+    return middle.exp().tolist()
+
+
+# name: label printed (the figure's legend uses the names)
+INITS = {
+    "default": "默认 default U(±1/√n)",
+    "gain 1": "gain 1",
+    "calculate_gain": "calculate_gain",
+    "steady": "稳定 steady (measured)",
+}
+VANISHES, EXPLODES = 1e-2, 1e2  # ‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ below / above these
+
+
+def gradient_reading(ratios):
+    """What the first/last gradient ratios say, only when every seed says it."""
+    if all(r < VANISHES for r in ratios):
+        return "消失 vanishes"
+    if all(r > EXPLODES for r in ratios):
+        return "爆炸 explodes"
+    if all(VANISHES <= r <= EXPLODES for r in ratios):
+        return "可用 usable"
+    return "看种子 depends on the seed"
+
+
+def init_gains():
+    """初始化的增益 / calculate_gain, the gain each activation needs, and nn.Linear's default
+
+    torch.nn.init.calculate_gain's numbers next to gains measured through a 30-layer stack of
+    Linear(256, 256): which gain keeps the signal's std steady, what nn.Linear's default
+    initialisation (a gain of √(1/3)) does over depth, and what the article's "ReLU 缓解梯度消失"
+    needs to hold."""
+    import torch
+    from torch import nn
+
+    print("torch.nn.init.calculate_gain:")
+    known = {}
+    for name in GAIN_ACTIVATIONS:
+        try:
+            known[name] = nn.init.calculate_gain(name)
+            print(f"  {name:<11} {known[name]:.4f}")
+        except ValueError as error:
+            print(f"  {name:<11} ValueError: {error}")
+
+    weights_std, low, high = [], [], []
+    for seed in SEEDS:
+        torch.manual_seed(seed)
+        weight = nn.Linear(WIDTH, WIDTH).weight.detach() * WIDTH**0.5
+        weights_std.append(weight.std().item())
+        low.append(weight.min().item())
+        high.append(weight.max().item())
+    print(
+        f"\nnn.Linear({WIDTH}, {WIDTH}) 的默认初始化 default init: kaiming_uniform_(a=√5), "
+        f"理论上 in theory U(−1/√fan_in, 1/√fan_in), std = gain/√fan_in, gain √(1/3) = "
+        f"{(1 / 3) ** 0.5:.4f}\n"
+        f"  实测 measured, ×√fan_in: 最小 min {seeds_range(low)}, 最大 max {seeds_range(high)}, "
+        f"std (= gain) {seeds_range(weights_std)}"
+    )
+
+    inputs, unit_weights, default_weights, default_biases, backward_from = seed_draws()
+    print(
+        f"\n{DEPTH} 层 layers of Linear({WIDTH}, {WIDTH}) + 激活 activation, 权重 weights std "
+        f"gain/√fan_in, 偏置 biases 0 (默认初始化除外 but for the default init), 输入 input std 1; "
+        f"{len(SEEDS)} seeds, 中位数 [最低, 最高] median [lowest, highest]."
+    )
+    print(
+        "稳定增益 steady gain: 让第 30 层的 std 等于输入的 1 / makes layer 30's pre-activation "
+        "std equal the input's 1 (searched per seed)"
+    )
+    print(
+        f"  {pad('激活 activation', 13)}{pad('calculate_gain', 16)}"
+        f"{pad('稳定增益 steady gain', 26)}一致? agrees within {AGREE_WITHIN:.0%}?"
+    )
+    measured = {}
+    for name in GAIN_ACTIVATIONS:
+        gains = steady_gain(name, inputs, unit_weights)
+        measured[name] = sorted(gains)[len(gains) // 2]
+        calc = known.get(name)
+        if calc is None:
+            agrees, calc_text = "—", "refused"
+        else:
+            close = abs(calc / measured[name] - 1) <= AGREE_WITHIN
+            agrees, calc_text = ("是 yes" if close else "否 no"), f"{calc:.3f}"
+        print(f"  {name:<13}{calc_text:<16}{seeds_range(gains):<26}{agrees}")
+
+    print(
+        "\n第 30 层的 std 与反向信号之比 / layer 30's std and the backward signal's ratio "
+        f"‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ (< {VANISHES:.0e} 消失 vanishes, > {EXPLODES:.0e} 爆炸 explodes):"
+    )
+    profiles, readings = {}, {}
+    for name in GAIN_ACTIVATIONS:
+        for init, label in INITS.items():
+            if init == "default":
+                stds, grads = run_stack(
+                    name, inputs, default_weights, None, default_biases, backward_from
+                )
+            else:
+                gain = {"gain 1": 1.0, "calculate_gain": known.get(name)}.get(init, measured[name])
+                if gain is None:
+                    continue
+                gains = torch.full((len(SEEDS),), gain, dtype=torch.float64)
+                stds, grads = run_stack(name, inputs, unit_weights, gains, None, backward_from)
+            profiles[(name, init)] = stds.median(dim=0).values.tolist()
+            ratios = (grads[:, 0] / grads[:, 1]).tolist()
+            readings[(name, init)] = gradient_reading(ratios)
+            print(
+                f"  {name if init == 'default' else '':<11} {pad(label, 24)} "
+                f"std {seeds_range(stds[:, -1].tolist()):<24} "
+                f"{seeds_range(ratios):<28} {readings[(name, init)]}"
+            )
+    vanish = [n for n in GAIN_ACTIVATIONS if readings[(n, "default")] == "消失 vanishes"]
+    below = [n for n in GAIN_ACTIVATIONS if measured[n] > (1 / 3) ** 0.5]
+    print(
+        f"默认初始化 default init: √(1/3) 低于 is below {len(below)}/{len(GAIN_ACTIVATIONS)} 个"
+        f"稳定增益 steady gains; 梯度消失 the gradient vanishes for {len(vanish)}/"
+        f"{len(GAIN_ACTIVATIONS)}: {', '.join(vanish)}"
+    )
+    always = [n for n in GAIN_ACTIVATIONS if readings[(n, "steady")] == "消失 vanishes"]
+    print(
+        f"稳定增益下反向信号仍消失 still vanishing at the steady gain: {', '.join(always) or '—'}"
+        " (前向稳定不等于反向稳定 / a steady forward signal is not a steady backward one)"
+    )
+    relu_default, relu_kaiming = readings[("relu", "default")], readings[("relu", "calculate_gain")]
+    needs_kaiming = relu_default == "消失 vanishes" and relu_kaiming == "可用 usable"
+    print(
+        f"ReLU: 默认初始化 default init {relu_default}, Kaiming 增益 gain √2 {relu_kaiming}"
+        + (
+            " —— 文章的“ReLU 缓解梯度消失”要配 Kaiming 初始化才成立 / the article's 'ReLU relieves"
+            " vanishing gradients' holds only with Kaiming's gain"
+            if needs_kaiming
+            else ""
+        )
+    )
+    plots.signal_through_depth(profiles, GAIN_ACTIVATIONS, list(INITS))
+
+
+# ================================= 命令行 command line ==================================
+
+from lesson_cli.console import run_command
+from lesson_cli.sections import Section, run_sections
+
+SECTIONS = [
+    Section(
+        "modern-activations",
+        "现代激活函数 / GELU, SiLU, Mish, ELU, SELU, Hardswish, Softplus",
+        modern_activations,
+        figures=("modern_activations", "modern_activation_gradients"),
+    ),
+    Section(
+        "init-gains",
+        "初始化的增益 / calculate_gain against measured gains, and nn.Linear's default",
+        init_gains,
+        figures=("signal_through_depth",),
+    ),
+]
+
+
+def main(argv=None):
+    return run_sections(argv, __doc__, SECTIONS)
+
+
+if __name__ == "__main__":
+    sys.exit(run_command(main))
