@@ -17,6 +17,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 import plots
 from common_tools import set_seed
 from lesson_cli.console import InputError
+from pool_windows import formula_steps, pool_by_hand, pool_output_size
 
 # ================================= 反池化、上采样与转置卷积 ==================================
 
@@ -145,30 +146,6 @@ def repeated_indices():
 # ================================= 池化输出尺寸 output size ==================================
 
 
-def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """池化输出尺寸 / Output length of nn.MaxPool2d and nn.AvgPool2d along one dimension.
-
-    out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1, rounded up instead
-    with ceil_mode=True, except that a window may not start inside the right-hand padding.
-    Raises ValueError where PyTorch raises.
-    """
-    stride = kernel_size if stride is None else stride
-    if kernel_size < 1 or stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError("kernel_size, stride and dilation must be positive, padding not negative")
-    if padding > kernel_size // 2:
-        raise ValueError("pad should be at most half of kernel size")
-    numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    if ceil_mode:
-        out = -(-numerator // stride) + 1  # ceil division
-        if (out - 1) * stride >= size + padding:  # the last window would start in the padding
-            out -= 1
-    else:
-        out = numerator // stride + 1  # floor division, also for negative numerators
-    if out < 1:
-        raise ValueError("output size is too small")
-    return out
-
-
 def pooled_length(layer, size):
     """What ``layer`` (a MaxPool2d or AvgPool2d over one row) makes of ``size`` pixels: PyTorch's
     own answer and its own errors, on the meta device, which works out shapes and computes
@@ -227,25 +204,9 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
         raise InputError(
             f"PyTorch 拒绝这些数 / nn.MaxPool2d refuses them: {first_line(error)}"
         ) from None
-    numerator = size + 2 * padding - dilation * (kernel - 1) - 1
-    print(
-        f"  1. in + 2·padding - dilation·(kernel - 1) - 1 = {size} + 2·{padding} - "
-        f"{dilation}·({kernel} - 1) - 1 = {numerator}"
-    )
-    rounding = "ceil 向上" if ceil_mode else "floor 向下"
-    rounded = -(-numerator // stride) if ceil_mode else numerator // stride
-    print(
-        f"  2. {numerator} / stride = {numerator} / {stride} = {numerator / stride:g}"
-        f" → {rounding} → {rounded}"
-    )
-    print(f"  3. + 1 = {rounded + 1}")
+    for step in formula_steps(size, kernel, stride, padding, dilation, ceil_mode):
+        print("  " + step)
     formula = pool_output_size(size, kernel, stride, padding, dilation, ceil_mode)
-    if formula != rounded + 1:
-        print(
-            f"  4. 第 {rounded + 1} 个窗口从 {rounded * stride - padding} 开始，在右侧填充区，丢弃"
-            f" / window {rounded + 1} would start at {rounded * stride - padding}, inside the"
-            f" right-hand padding: dropped → {formula}"
-        )
     avg_out = "— (AvgPool2d 没有 dilation / has no dilation)"
     if dilation == 1:
         avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
@@ -312,46 +273,6 @@ def note_on_the_image(height, settings, out, earlier):
 
 
 # ================================= 手写池化 pooling from scratch ==================================
-
-
-def pool_by_hand(
-    x,
-    kernel,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    mode="max",
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """Max or average pooling of a 2-D tensor, window by window: what nn.MaxPool2d and
-    nn.AvgPool2d compute. Returns the pooled tensor and, for "avg", what each window divides by."""
-    import torch
-
-    stride = stride or kernel
-    height, width = x.shape
-    out_h = pool_output_size(height, kernel, stride, padding, 1, ceil_mode)
-    out_w = pool_output_size(width, kernel, stride, padding, 1, ceil_mode)
-    out = torch.empty(out_h, out_w)
-    divisors = [[None] * out_w for _ in range(out_h)]
-    for i in range(out_h):
-        for j in range(out_w):
-            top, left = i * stride - padding, j * stride - padding
-            # a window may cover the padding, but never beyond it (ceil_mode's last windows)
-            bottom, right = min(top + kernel, height + padding), min(left + kernel, width + padding)
-            window = x[max(top, 0) : min(bottom, height), max(left, 0) : min(right, width)]
-            if mode == "max":
-                out[i, j] = window.max()  # the padding counts as -∞: it never wins
-                continue
-            if divisor_override:
-                divisor = divisor_override
-            elif count_include_pad:
-                divisor = (bottom - top) * (right - left)  # pixels + padding in the window
-            else:
-                divisor = window.numel()  # real pixels only
-            out[i, j] = window.sum() / divisor
-            divisors[i][j] = divisor
-    return out, divisors
 
 
 def pool_from_scratch():
