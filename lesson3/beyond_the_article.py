@@ -395,6 +395,51 @@ def global_pooling():
     )
 
 
+# ============================ 看池化发生 see pooling happen ============================
+
+EXPLORE_LIMIT = 32  # --explore draws every pixel: up to 32×32
+
+
+def explore(**layer):
+    """池化探索器 / the pooling explorer: every window of the layer, drawn over its input
+
+    With a display (--show) the controls are sliders and buttons and the figure redraws on
+    each change; without one, explore.png shows the settings given (--size, --kernel, --stride,
+    --padding, --dilation, --ceil-mode, --pool avg, --no-count-include-pad,
+    --divisor-override), and the same text is printed."""
+    import pool_explorer
+    from pool_windows import Settings
+
+    settings = Settings(**{**layer, "size": layer["size"] or 5, "kernel": layer["kernel"] or 2})
+    if settings.size > EXPLORE_LIMIT:
+        raise InputError(
+            f"--explore 最多画 {EXPLORE_LIMIT}×{EXPLORE_LIMIT} / draws up to "
+            f"--size {EXPLORE_LIMIT}: use --output-size for {settings.size}"
+        )
+    state = pool_explorer.explore_state(settings)
+    if state["refusal"] is not None:
+        raise InputError(f"PyTorch 拒绝这些数 / PyTorch refuses them: {state['refusal']}")
+    if pool_explorer.windows_can_open():
+        OPEN_EXPLORERS.append(pool_explorer.Explorer(settings))  # alive until its window closes
+    else:
+        pool_explorer.static_figure(settings)
+    print("\n".join(state["lines"]))
+
+
+OPEN_EXPLORERS = []
+
+
+def animate():
+    """池化动画 / three GIFs: MaxPool2d → MaxUnpool2d, ceil_mode's dropped window, AvgPool2d's
+    divisors (every number from the layers)"""
+    import pool_animations
+
+    made = pool_animations.animations()
+    for name, animation in made.items():
+        print(f"{name}: {len(animation.lesson_frames)} 帧 frames")
+    return made
+
+
 # ================================= 命令行 command line ==================================
 
 from argparse import ArgumentTypeError
@@ -434,6 +479,22 @@ def add_output_size_options(parser):
         "--dilation", type=positive, default=1, metavar="D", help="dilation (default 1)"
     )
     group.add_argument("--ceil-mode", action="store_true", help="ceil_mode=True")
+    group = parser.add_argument_group("--explore 的参数 / the explorer's layer (also the above)")
+    group.add_argument(
+        "--pool", choices=("max", "avg"), default="max", help="MaxPool2d or AvgPool2d (max)"
+    )
+    group.add_argument(
+        "--no-count-include-pad",
+        dest="count_include_pad",
+        action="store_false",
+        help="AvgPool2d(count_include_pad=False)",
+    )
+    group.add_argument(
+        "--divisor-override",
+        type=whole_number(1),
+        metavar="N",
+        help="AvgPool2d(divisor_override=N)",
+    )
 
 
 OUTPUT_SIZE_OPTIONS = ("size", "kernel", "stride", "padding", "dilation", "ceil_mode")
@@ -453,6 +514,19 @@ SECTIONS = [
     ),
     Section("pool-from-scratch", "手写池化 / pooling written as loops", pool_from_scratch),
     Section("global-pooling", "从特征图到线性层 / from a feature map to nn.Linear", global_pooling),
+    Section(
+        "explore",
+        "池化探索器 / the pooling explorer: every window, drawn",
+        explore,
+        figures=("explore",),
+        options=OUTPUT_SIZE_OPTIONS + ("pool", "count_include_pad", "divisor_override"),
+    ),
+    Section(
+        "animate",
+        "池化动画 / three animations: unpooling, ceil_mode, the average's divisor",
+        animate,
+        figures=("maxpool_unpool.gif", "ceil_mode.gif", "avgpool_divisor.gif"),
+    ),
 ]
 
 

@@ -272,3 +272,91 @@ def signal_through_depth(profiles, activations, inits):
     fig.suptitle("Signal through 30 layers of Linear(256, 256): the gain decides")
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.06, hspace=0.25)
     return fig
+
+
+def animation_axes():
+    """A small figure of two panels for one animation of pool_animations.py."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), dpi=72)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8, wspace=0.08)
+    return fig, axes
+
+
+def text_grid(ax, cells, title, mark=None, offset=0, shade=None):
+    """A grid of labels, cell ``mark`` outlined; cells at negative or too large positions are
+    ``shade``d (the padding ring). The cells are one collection: an animation redraws them often."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    squares, colors = [], []
+    for r, row in enumerate(cells):
+        for c, label in enumerate(row):
+            y, x = r - offset, c - offset
+            squares.append(Rectangle((x - 0.5, y - 0.5), 1, 1))
+            colors.append(shade(y, x) if shade else "white")
+            text = label if isinstance(label, str) else f"{label:g}"
+            ax.text(x, y, text, ha="center", va="center", fontsize=9)
+    ax.add_collection(PatchCollection(squares, facecolors=colors, edgecolors="0.5"))
+    if mark is not None:
+        ax.add_patch(Rectangle((mark[1] - 0.5, mark[0] - 0.5), 1, 1, facecolor="C1", alpha=0.5))
+    size = max(len(cells), len(cells[0]) if cells else 1)
+    ax.set_xlim(-offset - 0.6, size - offset - 0.4)
+    ax.set_ylim(size - offset - 0.4, -offset - 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    axes_title(ax, title)
+
+
+def axes_title(ax, text):
+    """A title as plain text above the axes: set_title re-measures the axes on every drawing,
+    and the explorer and the animations draw often."""
+    ax.text(0.5, 1.01, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=10)
+
+
+def animation_frame(axes, frame):
+    """Draw one frame (a dict made by pool_animations.py) onto the two panels."""
+    from matplotlib.patches import Rectangle
+
+    left_ax, right_ax = axes
+    for ax in axes:
+        ax.clear()
+    left_ax.figure.suptitle(frame["title"], fontsize=9, wrap=True)
+    if "padded" in frame:  # the input with its padding ring
+        size, pad = frame["padded"]
+        ring = "1" if frame.get("ones") else ""
+        cells = [
+            [
+                ("1" if frame.get("ones") else f"{r * size + c}")
+                if 0 <= r < size and 0 <= c < size
+                else ("0" if ring else "−∞")
+                for c in range(-pad, size + pad)
+            ]
+            for r in range(-pad, size + pad)
+        ]
+        inside = lambda y, x: "white" if 0 <= y < size and 0 <= x < size else "0.85"  # noqa: E731
+        text_grid(left_ax, cells, f"input {size}×{size}, padding {pad}", offset=pad, shade=inside)
+    else:
+        text_grid(
+            left_ax, frame["left"], frame.get("left_title", "raw_img"), frame.get("mark_left")
+        )
+    if "window" in frame:
+        top, left = frame["window"]
+        span = 3 if frame.get("ones") else 2
+        color, style = ("C3", ":") if frame.get("dropped") else ("C1", "-")
+        left_ax.add_patch(
+            Rectangle(
+                (left - 0.5, top - 0.5),
+                span,
+                span,
+                facecolor="none",
+                edgecolor=color,
+                linestyle=style,
+                linewidth=3,
+            )
+        )
+        if "mark" in frame and "padded" not in frame:
+            r, c = frame["mark"]
+            left_ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.5))
+    right_mark = frame.get("mark") if "grid" in frame and "padded" not in frame else None
+    text_grid(right_ax, frame["right"], frame["right_title"], right_mark)
+    return []

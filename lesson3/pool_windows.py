@@ -169,8 +169,15 @@ def pytorch_layer(settings):
     s = settings
     if s.pool == "max":
         return nn.MaxPool2d(s.kernel, s.stride, s.padding, s.dilation, ceil_mode=s.ceil_mode)
+    dilation = {"dilation": s.dilation} if s.dilation != 1 else {}  # PyTorch says it has none
     return nn.AvgPool2d(
-        s.kernel, s.stride, s.padding, s.ceil_mode, s.count_include_pad, s.divisor_override
+        s.kernel,
+        s.stride,
+        s.padding,
+        s.ceil_mode,
+        s.count_include_pad,
+        s.divisor_override,
+        **dilation,
     )
 
 
@@ -179,11 +186,10 @@ def pytorch_refusal(settings):
     The layer runs on the meta device: shapes and checks only, nothing computed."""
     import torch
 
-    if settings.pool == "avg" and settings.dilation != 1:
-        return "nn.AvgPool2d 没有 dilation 参数 / AvgPool2d has no dilation argument"
     try:
-        pytorch_layer(settings)(torch.zeros(1, 1, settings.size, settings.size, device="meta"))
-    except (RuntimeError, ValueError) as error:
+        layer = pytorch_layer(settings)
+        layer(torch.zeros(1, 1, settings.size, settings.size, device="meta"))
+    except (RuntimeError, ValueError, TypeError) as error:
         return str(error).strip().splitlines()[0]
     return None
 

@@ -66,14 +66,23 @@ FIGURE_MARK = ("Software", "pytorch-3.3 lesson3 figure")
 
 
 def drawn_by_a_script(path):
-    """Whether the PNG at ``path`` is a figure a lesson script saved (it has FIGURE_MARK)."""
+    """Whether the PNG or GIF at ``path`` is a figure a lesson script saved (it has FIGURE_MARK:
+    a PNG text, a GIF comment)."""
     from PIL import Image
 
     try:
-        with Image.open(path) as png:
-            return png.format == "PNG" and png.text.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
+        with Image.open(path) as image:
+            if image.format == "GIF":
+                return image.info.get("comment") == FIGURE_MARK[1].encode()
+            return image.format == "PNG" and image.text.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
     except (OSError, ValueError, SyntaxError):
         return False
+
+
+def file_name(name):
+    """A figure's file name: ``name`` as it is when it has a suffix (an animation's .gif),
+    else ``name.png``."""
+    return name if name.endswith(FILE_SUFFIXES) else name + ".png"
 
 
 def refuse_to_overwrite(image, out_dir, figure_names):
@@ -81,18 +90,20 @@ def refuse_to_overwrite(image, out_dir, figure_names):
     that no lesson script drew. The repository's own outputs/ is the scripts' (earlier
     versions saved their figures there without the mark)."""
     for name in figure_names:
-        figure = os.path.join(out_dir, name + ".png")
+        figure = os.path.join(out_dir, file_name(name))
         if not os.path.lexists(figure):
             continue
         if image is not None and os.path.exists(image) and os.path.samefile(figure, image):
             raise InputError(
-                f"--image 会被图片覆盖 / the figure {name}.png would overwrite --image {image}: "
+                f"--image 会被图片覆盖 / the figure {file_name(name)} would overwrite --image "
+                f"{image}: "
                 "choose another --out"
             )
         ours = os.path.realpath(out_dir) == os.path.realpath(DEFAULT_OUT_DIR)
         if not ours and not drawn_by_a_script(figure):
             raise InputError(
-                f"--out 里已有不是本课脚本画的 {name}.png / {figure} exists and no lesson script "
+                f"--out 里已有不是本课脚本画的 {file_name(name)} / {figure} exists and no lesson "
+                "script "
                 "drew it: it is left alone; move it, or choose another --out"
             )
 
@@ -177,6 +188,46 @@ def save_figure(fig, out_dir, name):
             metadata=dict([FIGURE_MARK]),
             pil_kwargs={"compress_level": 1},
         ),
+        failure="无法保存 cannot save",
+    )
+    return path, replaced
+
+
+def save_animation(animation, out_dir, name):
+    """Save a matplotlib animation as ``out_dir/name`` (a GIF), atomically, with FIGURE_MARK as
+    its comment; return the path and whether it replaced a file."""
+    from matplotlib.animation import PillowWriter
+
+    class MarkedPillowWriter(PillowWriter):
+        # matplotlib's writer draws each frame a second time, names no format (PIL would guess
+        # it from the temporary file's name) and writes no comment: the same GIF, without the
+        # second drawing, with both
+        def grab_frame(self, **savefig_kwargs):
+            from PIL import Image
+
+            canvas = self.fig.canvas  # the animation has just drawn the frame on it (Agg)
+            width, height = canvas.get_width_height(physical=True)
+            self._frames.append(
+                Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).copy()
+            )
+
+        def finish(self):
+            self._frames[0].save(
+                self.outfile,
+                format="GIF",
+                save_all=True,
+                append_images=self._frames[1:],
+                duration=int(1000 / self.fps),
+                loop=0,
+                comment=FIGURE_MARK[1],
+            )
+
+    path = os.path.join(out_dir, name)
+    replaced = os.path.exists(path)
+    writer = MarkedPillowWriter(fps=1000 / animation._interval)
+    replace_atomically(
+        path,
+        lambda tmp_path: animation.save(tmp_path, writer=writer),
         failure="无法保存 cannot save",
     )
     return path, replaced

@@ -103,17 +103,19 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
     args = parser.parse_args(argv)
     if args.list:
         for section in sections:
-            drawn = (
-                "  → " + ", ".join(f + ".png" for f in section.figures) if section.figures else ""
-            )
+            from lesson_cli.figures import file_name
+
+            drawn = "  → " + ", ".join(map(file_name, section.figures)) if section.figures else ""
             print(f"--{section.flag:<22} {section.heading}{drawn}")
         return 0
 
     chosen = [s for s in sections if getattr(args, dest(s.flag))] or sections
-    for section in sections:  # an option of a section that will not run would be ignored
-        for option in section.options:
-            if section not in chosen and getattr(args, option) != parser.get_default(option):
-                parser.error(f"--{option.replace('_', '-')} goes with --{section.flag}")
+    for option in {option for section in sections for option in section.options}:
+        # an option no chosen section takes would be ignored
+        takers = [s for s in sections if option in s.options]
+        if getattr(args, option) != parser.get_default(option) and not set(takers) & set(chosen):
+            flags = " or ".join("--" + s.flag for s in takers)
+            parser.error(f"--{option.replace('_', '-')} goes with {flags}")
     if args.image is not None and not any(s.uses_image for s in chosen):
         users = ", ".join("--" + s.flag for s in sections if s.uses_image) or "none"
         parser.error(f"--image 只用于 is used only by: {users}")
@@ -141,30 +143,32 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         print(f"\n==================== {section.heading}  [--{section.flag}] ====================")
         options = {option: getattr(args, option) for option in section.options}
         if section.uses_image:
-            section.run(img, **options)
+            animations = section.run(img, **options)
         else:
-            section.run(**options)
+            animations = section.run(**options)
         if section.figures:
-            for path, replaced in save_figures_drawn(section, args.out):
+            for path, replaced in save_figures_drawn(section, args.out, animations or {}):
                 again = " (替换了上一次的图 replaces the earlier one)" if replaced else ""
                 print(f"已保存图片 saved: {path}{again}")
             show_figures(windows)
     return 0
 
 
-def save_figures_drawn(section, out_dir):
+def save_figures_drawn(section, out_dir, animations):
     """Save the figures ``section`` drew (pyplot's open figures, oldest first) under the names
-    its table row gives; a section may draw fewer (nothing to measure), never more."""
+    its table row gives, and the animations it returned ({"name.gif": animation}); a section may
+    draw fewer figures (nothing to measure), never more."""
     from matplotlib import pyplot as plt
 
-    from lesson_cli.figures import save_figure
+    from lesson_cli.figures import save_animation, save_figure
 
-    figures = [plt.figure(number) for number in plt.get_fignums()]
-    if len(figures) > len(section.figures):
-        raise RuntimeError(
-            f"--{section.flag} drew {len(figures)} figures but names {len(section.figures)}"
-        )
-    return [save_figure(fig, out_dir, name) for fig, name in zip(figures, section.figures)]
+    animated = {id(animation._fig) for animation in animations.values()}
+    figures = [plt.figure(n) for n in plt.get_fignums() if id(plt.figure(n)) not in animated]
+    names = [name for name in section.figures if name not in animations]
+    if len(figures) > len(names):
+        raise RuntimeError(f"--{section.flag} drew {len(figures)} figures but names {len(names)}")
+    saved = [save_figure(fig, out_dir, name) for fig, name in zip(figures, names)]
+    return saved + [save_animation(a, out_dir, name) for name, a in animations.items()]
 
 
 def dest(flag):

@@ -1,0 +1,186 @@
+"""池化动画 / The three animations of beyond_the_article.py --animate, made with matplotlib's
+animation module; every number in every frame comes from a PyTorch layer.
+
+- maxpool_unpool: the article's 4×4 raw_img (set_seed(1), as nn_layers_others.py --maxunpool):
+  the 2×2 window slides, each maximum and its flat index is recorded; then MaxUnpool2d puts
+  img_reconstruct's values back at those indices.
+- ceil_mode: 5×5, kernel 2, stride 2, padding 1: the formula with ceil says 4 windows a side,
+  but the fourth would start in the right-hand padding and is dropped: PyTorch gives 3.
+- avgpool_divisor: a 4×4 of ones, kernel 3, stride 1, padding 1: each window's sum and divisor
+  with count_include_pad=True, False and divisor_override=3.
+
+Each function returns its frames (what each shows) and the figure's animation: tests compare
+the last frame with the layer's output.
+"""
+
+import plots
+from common_tools import set_seed
+from pool_windows import window_starts
+
+FRAME_MS = 900  # how long each frame stays
+
+
+def maxpool_unpool_frames():
+    """The frames of maxpool_unpool.gif, with the article's numbers."""
+    import torch
+    import torch.nn as nn
+
+    set_seed(1)  # 设置随机种子, as nn_layers_others.py --maxunpool
+    img_tensor = torch.randint(high=5, size=(1, 1, 4, 4), dtype=torch.float)
+    img_pool, indices = nn.MaxPool2d((2, 2), stride=(2, 2), return_indices=True)(img_tensor)
+    img_reconstruct = torch.randn_like(img_pool, dtype=torch.float)
+    img_unpool = nn.MaxUnpool2d((2, 2), stride=(2, 2))(img_reconstruct, indices)
+
+    raw, pooled, flat = img_tensor[0, 0].tolist(), img_pool[0, 0].tolist(), indices[0, 0].tolist()
+    frames, recorded = [], [[None, None], [None, None]]
+    for i in range(2):
+        for j in range(2):
+            recorded[i][j] = (pooled[i][j], flat[i][j])
+            frames.append(
+                {
+                    "title": f"MaxPool2d: window ({i}, {j}) → max {pooled[i][j]:g} at index "
+                    f"{flat[i][j]}",
+                    "left": raw,
+                    "window": (2 * i, 2 * j),
+                    "mark": divmod(flat[i][j], 4),
+                    "right": [
+                        [
+                            f"{v:g}\n@{k}" if v is not None else ""
+                            for v, k in (cell or (None, None) for cell in row)
+                        ]
+                        for row in recorded
+                    ],
+                    "right_title": "img_pool @ indices",
+                }
+            )
+    unpooled = [[0.0] * 4 for _ in range(4)]
+    reconstruct = img_reconstruct[0, 0].tolist()
+    for i in range(2):
+        for j in range(2):
+            r, c = divmod(flat[i][j], 4)
+            unpooled[r][c] = reconstruct[i][j]
+            frames.append(
+                {
+                    "title": f"MaxUnpool2d: img_reconstruct[{i}, {j}] = {reconstruct[i][j]:.4f}"
+                    f" → index {flat[i][j]}",
+                    "left": [[f"{v:.4f}" for v in row] for row in reconstruct],
+                    "left_title": "img_reconstruct",
+                    "mark_left": (i, j),
+                    "right": [[f"{v:.4f}" if v else "0" for v in row] for row in unpooled],
+                    "right_title": "img_unpool",
+                    "mark": (r, c),
+                    "grid": [row[:] for row in unpooled],
+                }
+            )
+    assert frames[-1]["grid"] == img_unpool[0, 0].tolist()  # the drawing is the layer's output
+    return frames, img_unpool[0, 0]
+
+
+def ceil_mode_frames():
+    """The frames of ceil_mode.gif: 5×5, kernel 2, stride 2, padding 1."""
+    import torch
+    import torch.nn as nn
+
+    size, kernel, stride, padding = 5, 2, 2, 1
+    x = torch.arange(25, dtype=torch.float).reshape(1, 1, 5, 5)
+    floor_out = nn.MaxPool2d(kernel, stride, padding)(x)[0, 0]
+    ceil_out = nn.MaxPool2d(kernel, stride, padding, ceil_mode=True)(x)[0, 0]
+    starts = window_starts(size, kernel, stride, padding, 1, ceil_mode=False)
+    numerator = size + 2 * padding - (kernel - 1) - 1
+    frames = []
+    for j, left in enumerate(starts):
+        frames.append(
+            {
+                "title": f"floor: window {j + 1} starts at {left}, max {floor_out[0, j]:g}",
+                "padded": (size, padding),
+                "window": (starts[0], left),
+                "right": [[f"{v:g}" for v in row[: j + 1]] for row in floor_out.tolist()[:1]],
+                "right_title": "first output row",
+            }
+        )
+    wanted = -(-numerator // stride) + 1
+    dropped = (wanted - 1) * stride - padding
+    frames.append(
+        {
+            "title": f"ceil: ⌈{numerator}/{stride}⌉ + 1 = {wanted}, but window {wanted} would "
+            f"start at {dropped}, in the right padding: dropped",
+            "padded": (size, padding),
+            "window": (starts[0], dropped),
+            "dropped": True,
+            "right": [[f"{v:g}" for v in row] for row in floor_out.tolist()[:1]],
+            "right_title": "first output row",
+        }
+    )
+    frames.append(
+        {
+            "title": f"nn.MaxPool2d(2, 2, padding=1, ceil_mode=True): {ceil_out.shape[0]}×"
+            f"{ceil_out.shape[1]}, as floor",
+            "padded": (size, padding),
+            "right": [[f"{v:g}" for v in row] for row in ceil_out.tolist()],
+            "right_title": "output (ceil_mode=True)",
+            "grid": ceil_out.tolist(),
+        }
+    )
+    return frames, ceil_out
+
+
+def avgpool_divisor_frames():
+    """The frames of avgpool_divisor.gif: a 4×4 of ones, kernel 3, stride 1, padding 1."""
+    import torch
+    import torch.nn as nn
+
+    ones = torch.ones(1, 1, 4, 4)
+    sums = nn.AvgPool2d(3, 1, 1, divisor_override=1)(ones)[0, 0]  # each window's sum, by PyTorch
+    frames = []
+    cases = [
+        ("count_include_pad=True", nn.AvgPool2d(3, 1, 1)),
+        ("count_include_pad=False", nn.AvgPool2d(3, 1, 1, count_include_pad=False)),
+        ("divisor_override=3", nn.AvgPool2d(3, 1, 1, divisor_override=3)),
+    ]
+    for name, layer in cases:
+        out = layer(ones)[0, 0]
+        divisors = (sums / out).round()
+        for window in ((0, 0), (0, 1), (1, 1)):
+            frames.append(
+                {
+                    "title": f"AvgPool2d(3, 1, padding=1, {name}): window {window}: "
+                    f"{sums[window]:g} / {divisors[window]:g} = {out[window]:.4g}",
+                    "padded": (4, 1),
+                    "window": (window[0] - 1, window[1] - 1),
+                    "ones": True,
+                    "right": [
+                        [f"{s:g}/{d:g}" for s, d in zip(srow, drow)]
+                        for srow, drow in zip(sums.tolist(), divisors.tolist())
+                    ],
+                    "right_title": f"sum / divisor ({name})",
+                    "grid": out.tolist(),
+                }
+            )
+    return frames, out
+
+
+ANIMATIONS = {
+    "maxpool_unpool.gif": maxpool_unpool_frames,
+    "ceil_mode.gif": ceil_mode_frames,
+    "avgpool_divisor.gif": avgpool_divisor_frames,
+}
+
+
+def animations():
+    """{file name: matplotlib animation} for the three GIFs, each with its frames attached."""
+    from matplotlib.animation import FuncAnimation
+
+    made = {}
+    for name, make_frames in ANIMATIONS.items():
+        frames, _ = make_frames()
+        fig, axes = plots.animation_axes()
+        animation = FuncAnimation(
+            fig,
+            lambda index, axes=axes, frames=frames: plots.animation_frame(axes, frames[index]),
+            frames=len(frames),
+            interval=FRAME_MS,
+            repeat=True,
+        )
+        animation.lesson_frames = frames
+        made[name] = animation
+    return made

@@ -1,0 +1,351 @@
+"""池化探索器 / The pooling explorer of beyond_the_article.py --explore: an arange input, its
+padding ring, every window outlined over it (one highlighted), the window ceil_mode adds or drops,
+each average's divisor, the output, the output-size rule worked through, what nn.MaxUnpool2d
+gives back, and the one line of PyTorch that makes the layer.
+
+Everything drawn comes from pool_windows.py, the model that tests check against PyTorch. With a
+display, Explorer adds matplotlib widgets (sliders, radio and check buttons) and redraws on each
+change; a setting PyTorch refuses shows PyTorch's reason and keeps the controls alive.
+"""
+
+import plots
+from pool_windows import (
+    Settings,
+    dropped_window_start,
+    formula_steps,
+    pool_by_hand,
+    pytorch_line,
+    pytorch_refusal,
+    taps,
+    unpool_sizes,
+    window_divisor,
+    window_starts,
+    windows_added_by_ceil,
+)
+
+# the explorer's ranges: what fits on a screen and still shows every rule
+LIMITS = {
+    "size": (1, 12),
+    "kernel": (1, 5),
+    "stride": (1, 4),
+    "padding": (0, 2),
+    "dilation": (1, 3),
+}
+DIVISOR_LIMIT = 9  # divisor_override slider: 0 (None) to 9
+
+
+def explore_state(settings, highlight=0):
+    """What the explorer shows for ``settings``: PyTorch's refusal, or the windows, the output,
+    the divisors and the text panel. ``highlight``: the window picked, row-major."""
+    import torch
+
+    s = settings._replace(stride=settings.stride or settings.kernel)
+    state = {"settings": s, "refusal": pytorch_refusal(s), "lines": [pytorch_line(s)]}
+    if state["refusal"] is not None:
+        state["lines"] += ["", "拒绝 / PyTorch refuses:", state["refusal"]]
+        return state
+    x = torch.arange(s.size * s.size, dtype=torch.float).reshape(s.size, s.size)
+    out, divisors = pool_by_hand(
+        x,
+        s.kernel,
+        s.stride,
+        s.padding,
+        s.ceil_mode,
+        s.pool,
+        s.count_include_pad,
+        s.divisor_override,
+        s.dilation,
+    )
+    starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
+    highlight = min(max(highlight, 0), len(starts) ** 2 - 1)
+    row, col = divmod(highlight, len(starts))
+    state.update(
+        x=x,
+        out=out,
+        divisors=divisors,
+        starts=starts,
+        highlight=(row, col),
+        added=windows_added_by_ceil(s.size, s.kernel, s.stride, s.padding, s.dilation)
+        if s.ceil_mode
+        else 0,
+        dropped=dropped_window_start(
+            s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode
+        ),
+    )
+    state["lines"] += ["", "输出尺寸 output size, 每个方向 each side:"]
+    state["lines"] += formula_steps(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
+    if state["added"]:
+        state["lines"].append("多出一个窗口（虚线） / ceil_mode adds a window (dashed)")
+    state["lines"] += ["", window_text(state, row, col), "", *unpool_text(s, len(starts))]
+    return state
+
+
+def window_text(state, row, col):
+    """What the highlighted window computes."""
+    s, top, left = state["settings"], state["starts"][row], state["starts"][col]
+    rows = taps(top, s.size, s.kernel, s.dilation)
+    cols = taps(left, s.size, s.kernel, s.dilation)
+    value = state["out"][row, col].item()
+    if s.pool == "max":
+        padded = s.kernel**2 - len(rows) * len(cols)
+        return (
+            f"窗口 window ({row}, {col}): {len(rows) * len(cols)} 个像素 pixels + {padded} 个"
+            f"填充 padding (−∞) → max = {value:g}"
+        )
+    total = sum(state["x"][r, c].item() for r in rows for c in cols)
+    divisor = window_divisor(
+        top, left, s.size, s.size, s.kernel, s.padding, s.count_include_pad, s.divisor_override
+    )
+    why = (
+        "divisor_override"
+        if s.divisor_override
+        else (
+            "窗口面积，填充也算 / window area, padding included"
+            if s.count_include_pad
+            else "只数真实像素 / real pixels only"
+        )
+    )
+    return f"窗口 window ({row}, {col}): 和 sum {total:g} / {divisor} ({why}) = {value:.4g}"
+
+
+def unpool_text(settings, out):
+    """What nn.MaxUnpool2d gives back, without and with output_size."""
+    if settings.pool != "max":
+        return ["nn.MaxUnpool2d: 只接最大池化 / follows max pooling only"]
+    guess, guess_fits, given = unpool_sizes(settings)
+    lines = [f"nn.MaxUnpool2d({settings.kernel}, {settings.stride}, {settings.padding}):"]
+    if settings.dilation != 1:
+        lines.append("  没有膨胀 / it has no dilation: its guess ignores it")
+    verdict = "" if guess_fits else "; 放不下，报错 / the indices do not fit: error"
+    lines.append(f"  不给 / without output_size: {guess}×{guess}{verdict}")
+    with_size = f"{given}×{given}" if given else "报错 error: 超出 beyond guess ± stride"
+    lines.append(f"  output_size=({settings.size}, {settings.size}): {with_size}")
+    return lines
+
+
+# ------------------------------------------- drawing -------------------------------------------
+
+
+def english(line):
+    """A printed line without its Chinese, for the figure (matplotlib's default font has no
+    Chinese): "中文 / English" keeps the English, a Chinese word before its English goes."""
+    import re
+    import textwrap
+
+    stripped = re.sub(r"[\u4e00-\u9fff][\u4e00-\u9fff\s\d，、；（）]*? / ", "", line)
+    stripped = re.sub(r"[\u4e00-\u9fff，、；（）]+", "", stripped)
+    indent = line[: len(line) - len(line.lstrip())]
+    text = indent + re.sub(r"\s{2,}", " ", stripped).strip().replace(" :", ":")
+    return textwrap.fill(text, 84, subsequent_indent=indent + "  ") if text.strip() else text
+
+
+def draw(axes, state):
+    """Draw ``state`` onto (input axes, output axes, text axes), clearing them first."""
+    ax_in, ax_out, ax_text = axes
+    for ax in axes:
+        ax.clear()
+        ax.set_axis_off()
+    s = state["settings"]
+    draw_input(ax_in, s, state)
+    ax_text.text(
+        0,
+        1,
+        "\n".join(map(english, state["lines"])),
+        va="top",
+        ha="left",
+        fontsize=8,
+        family="monospace",
+        transform=ax_text.transAxes,
+    )
+    if state["refusal"] is not None:
+        ax_out.text(
+            0.5,
+            0.5,
+            "PyTorch refuses:\n" + state["refusal"],
+            ha="center",
+            va="center",
+            color="C3",
+            wrap=True,
+            fontsize=9,
+            transform=ax_out.transAxes,
+        )
+        return
+    draw_grid(ax_out, state["out"].tolist(), state["highlight"], state, "output")
+
+
+CELL_FONT = {False: 9, True: 7}  # small grids, grids over 8 a side
+
+
+def draw_input(ax, s, state):
+    """The input with its padding ring, every window's outline, the picked window's taps."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    pad, n = s.padding, s.size
+    ring = "−∞" if s.pool == "max" else "0"
+    cells, colors = [], []
+    for r in range(-pad, n + pad):
+        for c in range(-pad, n + pad):
+            inside = 0 <= r < n and 0 <= c < n
+            cells.append(Rectangle((c - 0.5, r - 0.5), 1, 1))
+            colors.append("white" if inside else "0.85")
+            label, color = (f"{r * n + c}", "black") if inside else (ring, "0.4")
+            ax.text(c, r, label, ha="center", va="center", fontsize=CELL_FONT[n > 8], color=color)
+    # one collection, not a patch a cell: the explorer redraws on every change
+    ax.add_collection(PatchCollection(cells, facecolors=colors, edgecolors="0.6", linewidths=0.5))
+    ax.set_xlim(-pad - 1, n + pad + 1.5)
+    ax.set_ylim(n + pad + 1.5, -pad - 1)
+    ax.set_aspect("equal")
+    plots.axes_title(ax, f"input {n}×{n} (arange), padding {pad} ({ring})")
+    if state["refusal"] is not None:
+        return
+    span = s.dilation * (s.kernel - 1) + 1
+    starts, (row, col) = state["starts"], state["highlight"]
+    outlines = [Rectangle((left - 0.5, top - 0.5), span, span) for top in starts for left in starts]
+    ax.add_collection(PatchCollection(outlines, facecolor="none", edgecolor="C0", alpha=0.35))
+    if state["added"]:
+        last = starts[-1]
+        extra = [Rectangle((last - 0.5, top - 0.5), span, span) for top in starts]
+        extra += [Rectangle((left - 0.5, last - 0.5), span, span) for left in starts]
+        ax.add_collection(
+            PatchCollection(extra, facecolor="none", edgecolor="C2", linestyle="--", linewidth=1.5)
+        )
+    if state["dropped"] is not None:
+        start = state["dropped"]
+        ax.add_patch(
+            Rectangle(
+                (start - 0.5, starts[0] - 0.5),
+                span,
+                span,
+                facecolor="none",
+                edgecolor="C3",
+                linestyle=":",
+                linewidth=2,
+            )
+        )
+        ax.text(
+            start + span / 2 - 0.5,
+            starts[0] + span - 0.4,
+            "dropped: starts\nin the padding",
+            color="C3",
+            fontsize=7,
+            ha="center",
+            va="top",
+        )
+    top, left = starts[row], starts[col]
+    for r in range(top, top + span, s.dilation):
+        for c in range(left, left + span, s.dilation):
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.35))
+    ax.add_patch(
+        Rectangle(
+            (left - 0.5, top - 0.5), span, span, facecolor="none", edgecolor="C1", linewidth=2.5
+        )
+    )
+
+
+def draw_grid(ax, values, highlight, state, name):
+    """The output grid, the picked window's cell marked; averages show value and divisor."""
+    s = state["settings"]
+    labels = [
+        [
+            f"{value:g}" if s.pool == "max" else f"{value:.3g}\n÷{state['divisors'][r][c]}"
+            for c, value in enumerate(row)
+        ]
+        for r, row in enumerate(values)
+    ]
+    plots.text_grid(ax, labels, f"{name} {len(values)}×{len(values[0])}", highlight)
+
+
+def static_figure(settings, highlight=0):
+    """The explorer as one figure, no widgets (for --out and a notebook)."""
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure(figsize=(14, 6))
+    axes = layout(fig, bottom=0.04)
+    state = explore_state(settings, highlight)
+    draw(axes, state)
+    return fig, state
+
+
+def layout(fig, bottom):
+    """The input, output and text axes, above ``bottom`` (the controls go below it)."""
+    height = 0.94 - bottom
+    return (
+        fig.add_axes([0.01, bottom, 0.36, height]),
+        fig.add_axes([0.38, bottom + height * 0.2, 0.2, height * 0.65]),
+        fig.add_axes([0.6, bottom, 0.39, height]),
+    )
+
+
+class Explorer:
+    """The explorer with matplotlib widgets: each change redraws from the model."""
+
+    def __init__(self, settings, highlight=0):
+        from matplotlib import pyplot as plt
+        from matplotlib.widgets import CheckButtons, RadioButtons, Slider
+
+        self.settings = settings._replace(stride=settings.stride or settings.kernel)
+        self.highlight = highlight
+        self.fig = plt.figure(figsize=(13, 8))
+        self.axes = layout(self.fig, bottom=0.3)
+        self.sliders = {}
+        for i, (name, (low, high)) in enumerate(LIMITS.items()):
+            ax = self.fig.add_axes([0.08, 0.22 - i * 0.04, 0.3, 0.025])
+            self.sliders[name] = Slider(
+                ax, name, low, high, valinit=getattr(self.settings, name), valstep=1
+            )
+        ax = self.fig.add_axes([0.5, 0.22, 0.3, 0.025])
+        self.sliders["divisor_override"] = Slider(
+            ax,
+            "divisor_override",
+            0,
+            DIVISOR_LIMIT,
+            valinit=self.settings.divisor_override or 0,
+            valstep=1,
+        )
+        ax = self.fig.add_axes([0.5, 0.18, 0.3, 0.025])
+        self.sliders["window"] = Slider(ax, "window", 0, 143, valinit=highlight, valstep=1)
+        self.pool = RadioButtons(
+            self.fig.add_axes([0.86, 0.12, 0.1, 0.12]),
+            ("max", "avg"),
+            active=0 if self.settings.pool == "max" else 1,
+        )
+        self.checks = CheckButtons(
+            self.fig.add_axes([0.5, 0.02, 0.25, 0.12]),
+            ("ceil_mode", "count_include_pad"),
+            (self.settings.ceil_mode, self.settings.count_include_pad),
+        )
+        for control in (*self.sliders.values(), self.pool, self.checks):
+            # the controls would each draw the figure before changed() redraws it: Agg draws at
+            # once when asked, so a change would cost two full drawings; changed() asks once
+            control.drawon = False
+            (control.on_changed if control in self.sliders.values() else control.on_clicked)(
+                self.changed
+            )
+        self.changed()
+
+    def changed(self, _=None):
+        """Read every control, redraw from the model."""
+        values = {name: int(slider.val) for name, slider in self.sliders.items()}
+        ceil_mode, include = self.checks.get_status()
+        self.settings = Settings(
+            self.pool.value_selected,
+            values["size"],
+            values["kernel"],
+            values["stride"],
+            values["padding"],
+            values["dilation"],
+            ceil_mode,
+            include,
+            values["divisor_override"] or None,
+        )
+        self.state = explore_state(self.settings, values["window"])
+        draw(self.axes, self.state)
+        self.fig.canvas.draw_idle()
+
+
+def windows_can_open():
+    """Whether pyplot's backend opens windows (the command line chose it: Agg when it will not)."""
+    from matplotlib import pyplot as plt
+
+    return plt.get_backend().lower() not in {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}

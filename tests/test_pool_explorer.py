@@ -1,0 +1,270 @@
+"""beyond_the_article.py --explore and --animate: the explorer draws PyTorch's answer, its
+controls redraw it (on Agg everywhere, and in a real Tk window under Xvfb where Xvfb exists),
+and every frame of the three GIFs is a layer's output."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from conftest import LESSON_DIR, REPO_ROOT, SCRIPTS, assert_one_line_error, load_module, run_script
+from PIL import Image
+
+sys.path[:0] = [LESSON_DIR]  # the explorer's own imports, as the script makes them
+pool_explorer = load_module(os.path.join(LESSON_DIR, "pool_explorer.py"), "pool_explorer")
+pool_animations = load_module(os.path.join(LESSON_DIR, "pool_animations.py"), "pool_animations")
+from pool_windows import Settings, pytorch_layer  # noqa: E402
+
+
+def pytorch_output(settings):
+    s = settings._replace(stride=settings.stride or settings.kernel)
+    x = torch.arange(s.size * s.size, dtype=torch.float).reshape(1, 1, s.size, s.size)
+    return pytorch_layer(s)(x)[0, 0]
+
+
+# ------------------------------------------ --explore ------------------------------------------
+
+
+def test_explore_prints_the_rule_the_dropped_window_and_unpooling_and_saves_its_figure(run_beyond):
+    code, out, err = run_beyond(
+        "--explore",
+        "--size",
+        "5",
+        "--kernel",
+        "2",
+        "--stride",
+        "2",
+        "--padding",
+        "1",
+        "--ceil-mode",
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "nn.MaxPool2d(kernel_size=2, stride=2, padding=1, ceil_mode=True)" in lines
+    assert "2. 5 / stride = 5 / 2 = 2.5 → ceil 向上 → 3" in lines
+    assert lines[lines.index("3. + 1 = 4") + 1].endswith(
+        "inside the right-hand padding: dropped → 3"
+    )
+    # MaxUnpool2d's own guess, 4×4, cannot hold index 24: PyTorch raises; output_size=(5, 5) works
+    assert (
+        "  不给 / without output_size: 4×4; 放不下，报错 / the indices do not fit: error" in lines
+    )
+    assert "  output_size=(5, 5): 5×5" in lines
+    assert re.search(r"已保存图片 saved: .*explore\.png", out)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings("max", 5, 2, 2, 1, 1, True),
+        Settings("max", 7, 3, 2, 1, 2, True),
+        Settings("avg", 6, 3, 2, 1, 1, True, True),
+        Settings("avg", 6, 3, 2, 1, 1, True, False),
+        Settings("avg", 4, 3, 1, 1, 1, False, True, 3),
+    ],
+    ids=str,
+)
+def test_what_the_explorer_draws_is_pytorchs_output(settings):
+    state = pool_explorer.explore_state(settings)
+    assert state["refusal"] is None
+    assert torch.allclose(state["out"], pytorch_output(settings))
+    assert len(state["starts"]) == state["out"].shape[0]
+
+
+def test_the_figure_text_is_the_printed_text_without_its_chinese():
+    state = pool_explorer.explore_state(Settings("avg", 6, 3, 2, 1, 1, True, False))
+    figure_text = [pool_explorer.english(line) for line in state["lines"]]
+    assert not any(re.search(r"[\u4e00-\u9fff]", line) for line in figure_text)
+    assert "window (0, 0): sum 14 / 4 (real pixels only) = 3.5" in figure_text
+    assert "  without output_size: 4×4; the indices do not fit: error" in [
+        pool_explorer.english(line)
+        for line in pool_explorer.unpool_text(Settings("max", 5, 2, 2, 1, 1, True), 3)
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["--padding", "2"], "pad should be"),  # torch 2.2: "... smaller than or equal to half"
+        (["--size", "2", "--kernel", "5"], "Output size is too small"),
+        (["--pool", "avg", "--dilation", "2"], "unexpected keyword argument 'dilation'"),
+        (["--size", "40"], "--explore 最多画 32×32"),
+    ],
+)
+def test_a_setting_pytorch_refuses_is_one_line_with_pytorchs_reason(run_beyond, args, reason):
+    code, out, err = run_beyond("--explore", *args)
+    assert code == 1 and len(err.splitlines()) == 1 and reason in err and "Traceback" not in err
+
+
+def test_the_explorers_options_go_with_it_and_output_size(tmp_path):
+    result = run_script(
+        "--maxpool", "--pool", "avg", cwd=tmp_path, script=SCRIPTS["nn_layers_others"]
+    )
+    assert_one_line_error(result, "unrecognized arguments: --pool", code=2)
+    result = run_script(
+        "--global-pooling", "--size", "5", cwd=tmp_path, script=SCRIPTS["beyond_the_article"]
+    )
+    assert_one_line_error(result, "--size goes with --output-size or --explore", code=2)
+
+
+def drive_explorer():
+    """Open the explorer, move its controls as a learner would, and return what it showed after
+    each move: (settings, the output grid, PyTorch's output or refusal, the text panel)."""
+    from matplotlib import pyplot as plt
+
+    explorer = pool_explorer.Explorer(Settings("max", 5, 2, 2, 0))
+    seen = []
+
+    def look():
+        state = explorer.state
+        text = explorer.axes[2].texts[0].get_text()
+        if state["refusal"] is not None:
+            return {"settings": list(explorer.settings), "refusal": state["refusal"], "text": text}
+        return {
+            "settings": list(explorer.settings),
+            "drawn": state["out"].tolist(),
+            "pytorch": pytorch_output(explorer.settings).tolist(),
+            "text": text,
+        }
+
+    seen.append(look())
+    explorer.sliders["size"].set_val(7)
+    explorer.sliders["kernel"].set_val(3)
+    explorer.sliders["padding"].set_val(1)
+    seen.append(look())
+    explorer.checks.set_active(0)  # ceil_mode on
+    seen.append(look())
+    explorer.pool.set_active(1)  # average
+    explorer.checks.set_active(1)  # count_include_pad off
+    seen.append(look())
+    explorer.sliders["kernel"].set_val(2)
+    explorer.sliders["padding"].set_val(2)  # refused: more than half the kernel
+    seen.append(look())
+    explorer.sliders["padding"].set_val(1)  # the controls are still alive
+    seen.append(look())
+    info = {"backend": plt.get_backend()}
+    if info["backend"].lower() == "tkagg":  # a real window: open it, and see that Tk shows it
+        plt.show(block=False)
+        plt.pause(0.3)
+        explorer.sliders["size"].set_val(6)  # a change while the window is open
+        plt.pause(0.3)
+        info["mapped"] = bool(explorer.fig.canvas.manager.window.winfo_ismapped())
+        info["after_change"] = (
+            explorer.state["out"].tolist() == pytorch_output(explorer.settings).tolist()
+        )
+    seen.append(info)
+    plt.close("all")
+    return seen
+
+
+def check_what_the_explorer_showed(seen):
+    first, moved, ceil, average, refused, alive, info = seen
+    for view in (first, moved, ceil, average, alive):
+        assert torch.allclose(torch.tensor(view["drawn"]), torch.tensor(view["pytorch"]))
+    assert moved["settings"][:5] == ["max", 7, 3, 2, 1] and len(moved["drawn"]) == 4
+    assert ceil["settings"][6] is True and "ceil_mode=True" in ceil["text"]
+    assert average["settings"][0] == "avg" and average["settings"][7] is False
+    assert "count_include_pad=False" in average["text"] and "real pixels only" in average["text"]
+    assert "pad should be" in refused["refusal"] and "PyTorch refuses" in refused["text"]
+    assert alive["settings"][3:5] == [2, 1]
+    return info
+
+
+def test_the_explorers_controls_redraw_pytorchs_answer_on_agg():
+    info = check_what_the_explorer_showed(drive_explorer())
+    assert info["backend"].lower() == "agg"
+
+
+XVFB = shutil.which("Xvfb")
+
+
+@pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
+def test_the_explorer_in_a_real_tk_window_under_xvfb(tmp_path):
+    display = f":{90 + os.getpid() % 9}"
+    server = subprocess.Popen(
+        [XVFB, display, "-screen", "0", "1400x900x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        env = {**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"}
+        code = (
+            "import json, sys; sys.path[:0] = [sys.argv[1]]; import test_pool_explorer as t; "
+            "import matplotlib.pyplot as plt; plt.switch_backend('TkAgg'); "  # conftest chose Agg
+            "print(json.dumps(t.drive_explorer()))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code, os.path.dirname(__file__)],
+            env=env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        info = check_what_the_explorer_showed(json.loads(result.stdout.splitlines()[-1]))
+        assert info["backend"].lower() == "tkagg"
+        assert info["mapped"] and info["after_change"]
+    finally:
+        server.terminate()
+        server.wait()
+
+
+# ------------------------------------------ --animate ------------------------------------------
+
+
+def test_each_animations_last_frame_is_the_layers_output():
+    for make_frames in pool_animations.ANIMATIONS.values():
+        frames, output = make_frames()
+        assert torch.allclose(torch.tensor(frames[-1]["grid"]), output)
+    frames, img_unpool = pool_animations.maxpool_unpool_frames()
+    assert len(frames) == 8 and sum(v != 0 for row in frames[-1]["grid"] for v in row) == 4
+    assert len(pool_animations.ceil_mode_frames()[0]) == 5
+    assert pool_animations.ceil_mode_frames()[1].shape == (3, 3)  # the fourth window is dropped
+    frames, last = pool_animations.avgpool_divisor_frames()
+    assert (
+        len(frames) == 9 and frames[0]["right"][0][0] == "4/9" and frames[3]["right"][0][0] == "4/4"
+    )
+
+
+def test_the_unpool_animation_shows_the_numbers_nn_layers_others_prints(run_main):
+    code, out, _ = run_main("--maxunpool")
+    printed = out.split("img_unpool:\n")[1].split("indices:")[0]
+    _, img_unpool = pool_animations.maxpool_unpool_frames()
+    assert printed.strip() == str(img_unpool[None, None]).strip()
+
+
+def test_animate_writes_three_marked_gifs_with_their_frames_under_300_kb(run_beyond, tmp_path):
+    code, out, err = run_beyond("--animate", out_dir=tmp_path / "gifs")
+    assert code == 0, err
+    for name, make_frames in pool_animations.ANIMATIONS.items():
+        path = tmp_path / "gifs" / name
+        assert path.stat().st_size <= 300_000
+        with Image.open(path) as gif:
+            assert gif.format == "GIF" and gif.n_frames == len(make_frames()[0])
+            assert gif.info["comment"] == b"pytorch-3.3 lesson3 figure"
+        assert f"{name}: {len(make_frames()[0])} 帧 frames" in out
+
+
+def test_a_gif_the_scripts_did_not_make_is_left_alone(run_beyond, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "ceil_mode.gif").write_bytes(b"GIF89a learner's own")
+    code, out, err = run_beyond("--animate", out_dir=folder)
+    assert code == 1 and "ceil_mode.gif" in err and len(err.splitlines()) == 1
+    assert (folder / "ceil_mode.gif").read_bytes() == b"GIF89a learner's own"
+    assert sorted(p.name for p in folder.iterdir()) == ["ceil_mode.gif"]
+
+
+def test_list_names_the_gifs(tmp_path):
+    result = run_script("--list", cwd=tmp_path, script=SCRIPTS["beyond_the_article"])
+    (animate,) = [line for line in result.stdout.splitlines() if line.startswith("--animate")]
+    assert animate.endswith("→ maxpool_unpool.gif, ceil_mode.gif, avgpool_divisor.gif")
+    (explore,) = [line for line in result.stdout.splitlines() if line.startswith("--explore")]
+    assert explore.endswith("→ explore.png")
