@@ -52,10 +52,16 @@ def main(argv=None):
 
 
 def write_light_copies(figures, dest):
-    """Each figure in ``figures`` as a light PNG in ``dest``: at most 800 px wide, 256 colours."""
+    """Each figure in ``figures`` as a light PNG in ``dest``: at most 800 px wide, 256 colours;
+    the animations' GIFs as they are."""
     from PIL import Image
 
     for name in sorted(os.listdir(figures)):
+        if name.endswith(".gif") and not name.startswith("."):  # already light: 72 dpi, a palette
+            path = os.path.join(dest, name)
+            shutil.copyfile(os.path.join(figures, name), path)
+            print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
+            continue
         if not name.endswith(".png") or name.startswith("."):
             continue
         with Image.open(os.path.join(figures, name)) as figure:

@@ -48,6 +48,16 @@ from matplotlib import pyplot as plt
 """
 
 
+# Cells a notebook has beyond its script: the explorer's controls, as ipywidgets where installed
+# (requirements-notebooks.txt); the saved notebook keeps no widget state (see execute()).
+EXTRA_CELLS = {
+    ("beyond_the_article", "explore"): (
+        "# 拖动控件 / the explorer's controls (ipywidgets, from requirements-notebooks.txt)\n"
+        "import pool_explorer\n\n"
+        "pool_explorer.interact_in_notebook()"
+    ),
+}
+
 # The line that stands where the article has plt.show(): the command line saves and shows.
 SHOW_NOTE = "# plt.show(): the command line saves the figure to --out, then shows it where it can"
 
@@ -113,7 +123,7 @@ def imports_used(tree, used):
 def body_as_typed(function, source):
     """The function's body without its docstring, dedented; None when the body returns early or
     takes options of its own (then the cell defines the function and calls it)."""
-    if [arg.arg for arg in function.args.args] not in ([], ["img"]):
+    if [arg.arg for arg in function.args.args] not in ([], ["img"]) or function.args.kwarg:
         return None
     body = function.body
     if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -141,7 +151,9 @@ def markdown_for(section, function, script_name):
         f"命令行 / command line: `{command}`"
     ]
     if section.figures:
-        lines += ["", "图片 / figures: " + ", ".join(f"`{f}.png`" for f in section.figures)]
+        from lesson_cli.figures import file_name
+
+        lines += ["", "图片 / figures: " + ", ".join(f"`{file_name(f)}`" for f in section.figures)]
     return "\n".join(lines)
 
 
@@ -174,6 +186,8 @@ def build(name):
         body = body_as_typed(function, source)
         if body is None:
             call = f"{function.name}(img)" if section.uses_image else f"{function.name}()"
+            if any(figure.endswith(".gif") for figure in section.figures):
+                call = "made = " + call  # its animations, for the command line to save
             defined.add(function.name)
             body = ast.get_source_segment(source, function) + f"\n\n\n{call}"
         if section.figures:  # in a notebook, plt.show() draws the figures inline, as in the article
@@ -182,6 +196,8 @@ def build(name):
             else:
                 body += "\nplt.show()"
         cells.append(nbf.new_code_cell(body))
+        if (name, section.flag) in EXTRA_CELLS:
+            cells.append(nbf.new_code_cell(EXTRA_CELLS[(name, section.flag)]))
     used = set().union(*(names_used(ast.parse(c.source)) for c in cells if c.cell_type == "code"))
     setup = SETUP.format(dpi=FIGURE_DPI) + "\n" + imports_used(tree, used)
     if any(section.uses_image for section in module.SECTIONS):
@@ -221,6 +237,10 @@ def execute(notebook, folder=LESSON_DIR):
             os.environ["MPLBACKEND"] = env_backend
     for cell in notebook.cells:  # timestamps would change the file on every run
         cell.get("metadata", {}).pop("execution", None)
+        # a widget without its saved state breaks GitHub's renderer: keep what is static
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+    notebook.metadata.pop("widgets", None)
     import torch
 
     # the saved outputs are what this torch printed; tests compare them only under the same one

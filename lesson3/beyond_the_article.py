@@ -410,7 +410,8 @@ def explore(**layer):
     import pool_explorer
     from pool_windows import Settings
 
-    settings = Settings(**{**layer, "size": layer["size"] or 5, "kernel": layer["kernel"] or 2})
+    # what is not given takes the explorer's default (5×5, kernel 2, max pooling)
+    settings = Settings(**{option: value for option, value in layer.items() if value is not None})
     if settings.size > EXPLORE_LIMIT:
         raise InputError(
             f"--explore 最多画 {EXPLORE_LIMIT}×{EXPLORE_LIMIT} / draws up to "

@@ -8,6 +8,8 @@ display, Explorer adds matplotlib widgets (sliders, radio and check buttons) and
 change; a setting PyTorch refuses shows PyTorch's reason and keeps the controls alive.
 """
 
+import sys
+
 import plots
 from pool_windows import (
     Settings,
@@ -349,3 +351,53 @@ def windows_can_open():
     from matplotlib import pyplot as plt
 
     return plt.get_backend().lower() not in {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+
+def interact_in_notebook():
+    """The explorer's controls in Jupyter, with ipywidgets; without ipywidgets, a note (the
+    figure drawn above is the explorer at its settings)."""
+    try:
+        import ipywidgets
+    except ImportError:
+        print(
+            "没有 ipywidgets：pip install -r requirements-notebooks.txt 后可以拖动控件 / "
+            "no ipywidgets: pip install -r requirements-notebooks.txt for the controls",
+            file=sys.stderr,  # a note beside the output, not part of what the section prints
+        )
+        return None
+    from matplotlib import pyplot as plt
+
+    def show(
+        pool="max",
+        size=5,
+        kernel=2,
+        stride=2,
+        padding=1,
+        dilation=1,
+        ceil_mode=True,
+        count_include_pad=True,
+        divisor_override=0,
+        window=0,
+    ):
+        layer = Settings(
+            pool,
+            size,
+            kernel,
+            stride,
+            padding,
+            dilation,
+            ceil_mode,
+            count_include_pad,
+            divisor_override or None,
+        )
+        static_figure(layer, window)
+        plt.show()
+
+    ranges = {name: (low, high, 1) for name, (low, high) in LIMITS.items()}
+    return ipywidgets.interact(
+        show,
+        pool=["max", "avg"],
+        divisor_override=(0, DIVISOR_LIMIT, 1),
+        window=(0, 143, 1),
+        **ranges,
+    )

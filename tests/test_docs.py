@@ -40,7 +40,7 @@ def test_the_readmes_show_every_gallery_figure():
     figures = set(os.listdir(os.path.join(REPO_ROOT, "docs", "figures")))
     for readme in ("README.md", os.path.join("lesson3", "README.md")):
         with open(os.path.join(REPO_ROOT, readme), encoding="utf-8") as f:
-            shown = set(re.findall(r"docs/figures/([\w.]+\.png)", f.read()))
+            shown = set(re.findall(r"docs/figures/([\w.]+\.(?:png|gif))", f.read()))
         assert shown == figures, readme
 
 

@@ -268,3 +268,23 @@ def test_list_names_the_gifs(tmp_path):
     assert animate.endswith("→ maxpool_unpool.gif, ceil_mode.gif, avgpool_divisor.gif")
     (explore,) = [line for line in result.stdout.splitlines() if line.startswith("--explore")]
     assert explore.endswith("→ explore.png")
+
+
+def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypatch, capsys):
+    import types
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
+    assert pool_explorer.interact_in_notebook() is None
+    assert "pip install -r requirements-notebooks.txt" in capsys.readouterr().err
+    calls = []
+    fake = types.SimpleNamespace(interact=lambda show, **controls: calls.append((show, controls)))
+    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    pool_explorer.interact_in_notebook()
+    ((show, controls),) = calls
+    assert controls["pool"] == ["max", "avg"] and controls["size"] == (1, 12, 1)
+    assert controls["divisor_override"] == (0, 9, 1)
+    show(pool="avg", size=6, kernel=3, padding=1)  # what moving the sliders calls: a figure
+    from matplotlib import pyplot as plt
+
+    assert len(plt.get_fignums()) == 1
+    plt.close("all")
