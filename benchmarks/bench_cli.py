@@ -60,9 +60,9 @@ COMMANDS = [
     ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
     ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),
     ("beyond --global-pooling", "torch", 1.15, [BEYOND, "--global-pooling"]),
-    # issue #18: the explorer's first figure against torch + pyplot; the GIFs in under 10 s
+    # issue #18: the explorer's first figure against torch + pyplot (--animate's build time:
+    # bench_explorer.py)
     ("beyond --explore", "torch+mpl", 1.15, [BEYOND, "--explore"]),
-    ("beyond --animate", "full", 10.0, [BEYOND, "--animate"]),
     # issue #19 sets these two against the full floor
     ("beyond --modern-activations", "full", 1.3, [ACTIVATIONS, "--modern-activations"]),
     ("beyond --init-gains", "full", 1.3, [ACTIVATIONS, "--init-gains"]),

@@ -4,7 +4,8 @@ whole figure when the explorer asks, as a window does once it is idle).
 
     python benchmarks/bench_explorer.py
 
-Issue #18's target: under 100 ms.
+Also how long --animate's three GIFs take to build and save, after the imports (issue #18's
+targets: a redraw under 100 ms, the three GIFs in under 10 s).
 """
 
 import os
@@ -54,6 +55,22 @@ def main():
         seconds.append(time.perf_counter() - started)
     median = statistics.median(seconds)
     verdict = "ok" if median <= TARGET_SECONDS else "over"
+    import tempfile
+
+    import pool_animations
+    from lesson_cli.figures import save_animation
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        sizes = {}
+        for name, animation in pool_animations.animations().items():
+            path, _ = save_animation(animation, folder, name)
+            sizes[name] = os.path.getsize(path) // 1024
+    built = time.perf_counter() - started
+    print(
+        f"--animate's three GIFs: built and saved in {built:.1f} s (target 10 s); "
+        + ", ".join(f"{name} {kb} KB" for name, kb in sizes.items())
+    )
     print(
         f"redraw after a change: median {median * 1000:.0f} ms over {len(seconds)} changes "
         f"(fastest {min(seconds) * 1000:.0f}, slowest {max(seconds) * 1000:.0f}); "
