@@ -90,9 +90,11 @@ JUMP, SECOND_JUMP = 0.01, 0.5
 
 def grid_derivative(layer, x):
     """The layer's y and its autograd derivative y' on the grid ``x``."""
+    import torch
+
     x = x.clone().requires_grad_(True)
     y = layer(x)
-    (dy,) = __import__("torch").autograd.grad(y.sum(), x)
+    (dy,) = torch.autograd.grad(y.sum(), x)
     return y.detach(), dy
 
 
@@ -295,7 +297,11 @@ def seed_draws():
 
 
 def run_stack(name, inputs, weights, gains=None, biases=None, backward_from=None):
-    """Through DEPTH layers of z = gain·(h·W) + b, h = act(z), all seeds at once (``gains``: one
+    """claims_linear_activations.backward_pass's stack, run differently: every seed at once, in
+    float64 (the gain search runs it hundreds of times, and its digits must not move with the
+    thread count), any gain, and the forward std measured too.
+
+    Through DEPTH layers of z = gain·(h·W) + b, h = act(z), all seeds at once (``gains``: one
     per seed). Returns the std of z at every layer [seeds × DEPTH] and, given ``backward_from``
     (the loss is the sum of the output times it), the size of the backward signal ‖∂L/∂z‖ at the
     first and the last layer [seeds × 2]."""

@@ -17,7 +17,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 import plots
 from common_tools import set_seed
 from lesson_cli.console import InputError
-from pool_windows import formula_steps, pool_by_hand, pool_output_size
+from pool_windows import first_line, formula_steps, pool_by_hand, pool_output_size
 
 # ================================= 反池化、上采样与转置卷积 ==================================
 
@@ -212,10 +212,6 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
         avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
         avg_out = pooled_length(avg_pool, size)
     print(f"公式 formula: {formula}   nn.MaxPool2d: {max_out}   nn.AvgPool2d: {avg_out}")
-
-
-def first_line(error):
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def output_size_table(height):

@@ -282,9 +282,10 @@ def animation_axes():
     return fig, axes
 
 
-def text_grid(ax, cells, title, mark=None, offset=0, shade=None):
+def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9):
     """A grid of labels, cell ``mark`` outlined; cells at negative or too large positions are
-    ``shade``d (the padding ring). The cells are one collection: an animation redraws them often."""
+    ``shade``d (the padding ring), their labels grey. The cells are one collection: the explorer
+    and the animations redraw them often."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
@@ -295,7 +296,8 @@ def text_grid(ax, cells, title, mark=None, offset=0, shade=None):
             squares.append(Rectangle((x - 0.5, y - 0.5), 1, 1))
             colors.append(shade(y, x) if shade else "white")
             text = label if isinstance(label, str) else f"{label:g}"
-            ax.text(x, y, text, ha="center", va="center", fontsize=9)
+            color = "black" if colors[-1] == "white" else "0.4"
+            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=color)
     ax.add_collection(PatchCollection(squares, facecolors=colors, edgecolors="0.5"))
     if mark is not None:
         ax.add_patch(Rectangle((mark[1] - 0.5, mark[0] - 0.5), 1, 1, facecolor="C1", alpha=0.5))
@@ -305,6 +307,20 @@ def text_grid(ax, cells, title, mark=None, offset=0, shade=None):
     ax.set_aspect("equal")
     ax.set_axis_off()
     axes_title(ax, title)
+
+
+def padded_input(ax, size, padding, ring, title, value=None, fontsize=9):
+    """A size×size input inside its padding ring: a pixel reads ``value(r, c)`` (default: its
+    arange value r·size + c), a padding cell reads ``ring`` (−∞ for max pooling, 0 for average)
+    and is shaded (pool_explorer.py and the animations)."""
+    value = value or (lambda r, c: f"{r * size + c}")
+    inside = lambda r, c: 0 <= r < size and 0 <= c < size  # noqa: E731
+    cells = [
+        [value(r, c) if inside(r, c) else ring for c in range(-padding, size + padding)]
+        for r in range(-padding, size + padding)
+    ]
+    shade = lambda r, c: "white" if inside(r, c) else "0.85"  # noqa: E731
+    text_grid(ax, cells, title, offset=padding, shade=shade, fontsize=fontsize)
 
 
 def axes_title(ax, text):
@@ -323,18 +339,15 @@ def animation_frame(axes, frame):
     left_ax.figure.suptitle(frame["title"], fontsize=9, wrap=True)
     if "padded" in frame:  # the input with its padding ring
         size, pad = frame["padded"]
-        ring = "1" if frame.get("ones") else ""
-        cells = [
-            [
-                ("1" if frame.get("ones") else f"{r * size + c}")
-                if 0 <= r < size and 0 <= c < size
-                else ("0" if ring else "−∞")
-                for c in range(-pad, size + pad)
-            ]
-            for r in range(-pad, size + pad)
-        ]
-        inside = lambda y, x: "white" if 0 <= y < size and 0 <= x < size else "0.85"  # noqa: E731
-        text_grid(left_ax, cells, f"input {size}×{size}, padding {pad}", offset=pad, shade=inside)
+        ones = frame.get("ones")
+        padded_input(
+            left_ax,
+            size,
+            pad,
+            "0" if ones else "−∞",
+            f"input {size}×{size}, padding {pad}",
+            value=(lambda r, c: "1") if ones else None,
+        )
     else:
         text_grid(
             left_ax, frame["left"], frame.get("left_title", "raw_img"), frame.get("mark_left")

@@ -15,7 +15,7 @@ the last frame with the layer's output.
 
 import plots
 from common_tools import set_seed
-from pool_windows import window_starts
+from pool_windows import dropped_window_start, window_starts
 
 FRAME_MS = 900  # how long each frame stays
 
@@ -98,8 +98,8 @@ def ceil_mode_frames():
                 "right_title": "first output row",
             }
         )
-    wanted = -(-numerator // stride) + 1
-    dropped = (wanted - 1) * stride - padding
+    dropped = dropped_window_start(size, kernel, stride, padding, 1, ceil_mode=True)
+    wanted = (dropped + padding) // stride + 1  # the window ceil's rounding asks for
     frames.append(
         {
             "title": f"ceil: ⌈{numerator}/{stride}⌉ + 1 = {wanted}, but window {wanted} would "

@@ -185,20 +185,11 @@ def draw_input(ax, s, state):
 
     pad, n = s.padding, s.size
     ring = "−∞" if s.pool == "max" else "0"
-    cells, colors = [], []
-    for r in range(-pad, n + pad):
-        for c in range(-pad, n + pad):
-            inside = 0 <= r < n and 0 <= c < n
-            cells.append(Rectangle((c - 0.5, r - 0.5), 1, 1))
-            colors.append("white" if inside else "0.85")
-            label, color = (f"{r * n + c}", "black") if inside else (ring, "0.4")
-            ax.text(c, r, label, ha="center", va="center", fontsize=CELL_FONT[n > 8], color=color)
-    # one collection, not a patch a cell: the explorer redraws on every change
-    ax.add_collection(PatchCollection(cells, facecolors=colors, edgecolors="0.6", linewidths=0.5))
+    title = f"input {n}×{n} (arange), padding {pad} ({ring})"
+    plots.padded_input(ax, n, pad, ring, title, fontsize=CELL_FONT[n > 8])
     ax.set_xlim(-pad - 1, n + pad + 1.5)
     ax.set_ylim(n + pad + 1.5, -pad - 1)
     ax.set_aspect("equal")
-    plots.axes_title(ax, f"input {n}×{n} (arange), padding {pad} ({ring})")
     if state["refusal"] is not None:
         return
     span = s.dilation * (s.kernel - 1) + 1
@@ -350,7 +341,9 @@ def windows_can_open():
     """Whether pyplot's backend opens windows (the command line chose it: Agg when it will not)."""
     from matplotlib import pyplot as plt
 
-    return plt.get_backend().lower() not in {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+    from lesson_cli.figures import NON_INTERACTIVE_BACKENDS
+
+    return plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
 
 
 def interact_in_notebook():

@@ -191,8 +191,13 @@ def pytorch_refusal(settings):
         layer = pytorch_layer(settings)
         layer(torch.zeros(1, 1, settings.size, settings.size))
     except (RuntimeError, ValueError, TypeError) as error:
-        return str(error).strip().splitlines()[0]
+        return first_line(error)
     return None
+
+
+def first_line(error):
+    """An error's first line: PyTorch's messages go on with notes and stack details."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def unpool_sizes(settings):
