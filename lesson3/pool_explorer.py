@@ -15,7 +15,7 @@ from pool_windows import (
     Settings,
     dropped_window_start,
     formula_steps,
-    pool_by_hand,
+    pool_with,
     pytorch_line,
     pytorch_refusal,
     taps,
@@ -47,17 +47,7 @@ def explore_state(settings, highlight=0):
         state["lines"] += ["", "拒绝 / PyTorch refuses:", state["refusal"]]
         return state
     x = torch.arange(s.size * s.size, dtype=torch.float).reshape(s.size, s.size)
-    out, divisors = pool_by_hand(
-        x,
-        s.kernel,
-        s.stride,
-        s.padding,
-        s.ceil_mode,
-        s.pool,
-        s.count_include_pad,
-        s.divisor_override,
-        s.dilation,
-    )
+    out, divisors = pool_with(x, s)
     starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
     highlight = min(max(highlight, 0), len(starts) ** 2 - 1)
     row, col = divmod(highlight, len(starts))

@@ -149,6 +149,22 @@ def pool_by_hand(
     return out, divisors
 
 
+def pool_with(x, settings):
+    """pool_by_hand of a square 2-D ``x`` with one layer's ``settings``."""
+    s = settings
+    return pool_by_hand(
+        x,
+        s.kernel,
+        stride=s.stride,
+        padding=s.padding,
+        ceil_mode=s.ceil_mode,
+        mode=s.pool,
+        count_include_pad=s.count_include_pad,
+        divisor_override=s.divisor_override,
+        dilation=s.dilation,
+    )
+
+
 def pytorch_line(settings):
     """The one line of PyTorch that makes this layer."""
     s = settings
@@ -168,15 +184,17 @@ def pytorch_layer(settings):
 
     s = settings
     if s.pool == "max":
-        return nn.MaxPool2d(s.kernel, s.stride, s.padding, s.dilation, ceil_mode=s.ceil_mode)
+        return nn.MaxPool2d(
+            s.kernel, stride=s.stride, padding=s.padding, dilation=s.dilation, ceil_mode=s.ceil_mode
+        )
     dilation = {"dilation": s.dilation} if s.dilation != 1 else {}  # PyTorch says it has none
     return nn.AvgPool2d(
         s.kernel,
-        s.stride,
-        s.padding,
-        s.ceil_mode,
-        s.count_include_pad,
-        s.divisor_override,
+        stride=s.stride,
+        padding=s.padding,
+        ceil_mode=s.ceil_mode,
+        count_include_pad=s.count_include_pad,
+        divisor_override=s.divisor_override,
         **dilation,
     )
 
