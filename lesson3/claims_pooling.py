@@ -21,7 +21,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 import plots
 from common_tools import set_seed
-from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, SEEDS, claim, pad, verdict
+from verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, SEEDS, Optimizer, claim, pad, verdict
 
 # ================================= 池化层 pooling ==================================
 
@@ -349,7 +349,7 @@ def train_and_test(pooling, seed, steps=60):
         nn.Flatten(),
         nn.Linear(features, 2),
     )
-    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    optimizer = Optimizer("Adam", net.parameters(), lr=0.01)
     for _ in range(steps):
         optimizer.zero_grad()
         nn.functional.cross_entropy(net(train_x), train_y).backward()

@@ -1,4 +1,5 @@
-"""结论的写法 / How every claims script states a claim and its verdict.
+"""结论的写法 / How every claims script states a claim and its verdict, and the seeds and the
+optimizer their trainings share.
 
 The verdicts follow one rule, written once in lesson3/README.md (成立 / 有条件成立 / 不成立).
 """
@@ -49,3 +50,39 @@ def seeds_range(values):
 def share_range(values):
     """'lowest–highest' as percentages over the seeds."""
     return f"{min(values):.0%}–{max(values):.0%}"
+
+
+class Optimizer:
+    """torch.optim.SGD or torch.optim.Adam with their defaults, the same arithmetic step for step
+    (tests/test_verdicts.py checks it bit for bit), with their zero_grad() and step().
+
+    Not torch.optim itself: its first step imports torch._dynamo, 1.5–3 s here, longer than
+    the claims' trainings take."""
+
+    def __init__(self, name, params, lr, betas=(0.9, 0.999), eps=1e-8):
+        import torch
+
+        self.name, self.params, self.lr, self.betas, self.eps = name, list(params), lr, betas, eps
+        self.steps = 0
+        self.moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        import torch
+
+        self.steps += 1
+        beta1, beta2 = self.betas
+        with torch.no_grad():
+            for p, (mean, mean_square) in zip(self.params, self.moments):
+                if self.name == "SGD":
+                    p.add_(p.grad, alpha=-self.lr)
+                    continue
+                # Adam: moving averages of the gradient and its square, corrected for their
+                # start at 0
+                mean.lerp_(p.grad, 1 - beta1)
+                mean_square.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+                denominator = (mean_square.sqrt() / (1 - beta2**self.steps) ** 0.5).add_(self.eps)
+                p.addcdiv_(mean, denominator, value=-(self.lr / (1 - beta1**self.steps)))

@@ -43,3 +43,31 @@ def test_pad_counts_a_chinese_character_as_two_columns():
     assert pad("abc", 6) == "abc   "
     assert pad("不池化", 8) == "不池化  "  # three characters, six columns
     assert pad("x[::2] 只降采样", 10) == "x[::2] 只降采样"  # already wider: nothing added
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])  # claims_pooling's, the dead ReLUs'
+@pytest.mark.parametrize("name, lr", [("SGD", 0.1), ("Adam", 0.05)])
+def test_the_claims_optimizer_is_torch_optims_bit_for_bit(name, lr, dtype):
+    import torch
+    from torch import nn
+
+    from verdicts import Optimizer
+
+    dtype = getattr(torch, dtype)
+
+    def trained(make_optimizer):
+        torch.manual_seed(0)
+        net = nn.Sequential(nn.Linear(16, 64), nn.PReLU(), nn.Linear(64, 1)).to(dtype)
+        x, y = torch.randn(256, 16).to(dtype), torch.randn(256, 1).to(dtype)
+        optimizer = make_optimizer(net.parameters())
+        for _ in range(50):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(net(x), y).backward()
+            optimizer.step()
+        return torch.cat([p.detach().flatten() for p in net.parameters()])
+
+    by_hand = trained(lambda params: Optimizer(name, params, lr=lr))
+    assert torch.equal(by_hand, trained(lambda params: getattr(torch.optim, name)(params, lr=lr)))
+    # and the comparison can tell: another learning rate moves the weights
+    other = trained(lambda params: getattr(torch.optim, name)(params, lr=lr * 1.001))
+    assert not torch.equal(by_hand, other)
