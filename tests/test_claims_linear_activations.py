@@ -112,6 +112,27 @@ def test_dead_relu_units_get_no_gradient_and_the_variants_recover(claims_activat
     assert natural[-1] < 0.05  # with Adam, lr 0.05, none die here ...
 
 
+def test_the_dead_unit_shares_do_not_hang_on_rounding(claims_activations):
+    # A unit coming back crosses 0 slowly: in float32 the step it crossed on moved with the
+    # machine's BLAS and with where the tensors lay in memory (LeakyReLU printed 12%–23%, 12%–25%
+    # or 12%–28% on one machine). In float64 a nudge of 1e-9 to every weight, millions of times
+    # float64's rounding, moves no share; one the size of float32's rounding, 1e-7, does.
+    def last_shares(activation, nudge, **training):
+        return [
+            claims_activations.dead_unit_shares(activation, seed=seed, nudge=nudge, **training)[0][
+                -1
+            ]
+            for seed in claims_activations.SEEDS
+        ]
+
+    for activation, training in [
+        (nn.LeakyReLU, {}),
+        (nn.ReLU, {"kill": False, "optimizer": "SGD", "lr": 0.5}),
+    ]:
+        assert last_shares(activation, 1e-9, **training) == last_shares(activation, 0, **training)
+    assert last_shares(nn.LeakyReLU, 1e-7) != last_shares(nn.LeakyReLU, 0)  # the control
+
+
 def test_large_sgd_steps_kill_relu_units_while_the_loss_falls(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--dead-relu")
     assert "SGD lr 0.3: 死单元 dead 0%–48%, loss 下降的种子 seeds whose loss fell: 5/5" in out
