@@ -13,9 +13,6 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MPLBACKEND"] = "Agg"  # headless, in this process and in every subprocess
 
 import pytest
-import torch
-
-torch.set_num_threads(1)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LESSON_DIR = os.path.join(REPO_ROOT, "lesson3")
@@ -72,35 +69,65 @@ CLAIM_SECTIONS_BY_SCRIPT = [(module, s) for module in CLAIM_SCRIPTS for s in mod
 CLAIM_SECTIONS = [section for _, section in CLAIM_SECTIONS_BY_SCRIPT]
 
 
-@pytest.fixture(scope="session")
-def claim_runs(tmp_path_factory):
-    """Each claim's flag run once, alone, from a folder outside the repository:
-    {flag: (exit code, stdout, stderr, saved figure names)}."""
-    import contextlib
-    import io
-    import os
+class SectionRuns(dict):
+    """Each section of each script run alone, the way a learner types ``--<flag>``, from a folder
+    outside the repository: once per session, and only when a test first asks for it.
+    ``runs[script name, flag]`` is (exit code, stdout, stderr, saved figure names). The claims,
+    the notebooks' outputs, the thread check and beyond_activations' tests read the same runs,
+    so no section is computed twice in one test process."""
 
-    runs = {}
-    elsewhere = tmp_path_factory.mktemp("elsewhere")
-    start = os.getcwd()
-    os.chdir(elsewhere)
-    try:
-        for module, section in CLAIM_SECTIONS_BY_SCRIPT:
-            out_dir = tmp_path_factory.mktemp("figures-" + section.flag)
-            out, err = io.StringIO(), io.StringIO()
+    def __init__(self, tmp_path_factory):
+        super().__init__()
+        self.tmp_path_factory = tmp_path_factory
+        self.modules = {}
+
+    def __missing__(self, key):
+        import contextlib
+        import io
+
+        name, flag = key
+        out_dir = self.tmp_path_factory.mktemp(f"figures-{name}-{flag}")
+        elsewhere = self.tmp_path_factory.mktemp("elsewhere")
+        out, err = io.StringIO(), io.StringIO()
+        start = os.getcwd()
+        os.chdir(elsewhere)
+        try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = run_cli(
-                    module.main, ["--" + section.flag, "--out", str(out_dir), "--no-show"]
+                    self.module(name).main, ["--" + flag, "--out", str(out_dir), "--no-show"]
                 )
-            runs["--" + section.flag] = (
-                code,
-                out.getvalue(),
-                err.getvalue(),
-                saved_figures(out_dir),
-            )
-    finally:
-        os.chdir(start)
-    return runs
+        finally:
+            os.chdir(start)
+        self[key] = (code, out.getvalue(), err.getvalue(), saved_figures(out_dir))
+        return self[key]
+
+    def module(self, name):
+        if name not in self.modules:
+            self.modules[name] = load_module(os.path.join(LESSON_DIR, name + ".py"))
+        return self.modules[name]
+
+    def whole(self, name):
+        """What a script's sections print one by one, in table order: what a run with no flag
+        prints (tests/test_threads.py checks this against such a run)."""
+        return "".join(self[name, section.flag][1] for section in self.module(name).SECTIONS)
+
+
+@pytest.fixture(scope="session")
+def section_runs(tmp_path_factory):
+    return SectionRuns(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def claim_runs(section_runs):
+    """Each claim's flag run once, alone: {"--flag": (exit code, stdout, stderr, saved figure
+    names)}, made when a test first reads it."""
+
+    class ClaimRuns(dict):
+        def __missing__(self, flag):
+            (name,) = [m.__name__ for m, s in CLAIM_SECTIONS_BY_SCRIPT if "--" + s.flag == flag]
+            return section_runs[name, flag[2:]]
+
+    return ClaimRuns()
 
 
 def verdicts_of(claim_runs, flag):
@@ -207,8 +234,11 @@ def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Long commands started in the background when the session begins, so that they run on the
-# second core while the other tests run; the tests that need them wait for them.
+# Long commands started in the background when the session begins, so that they run beside the
+# tests; the tests that need them wait for them. With pytest-xdist (pyproject.toml's -n) the
+# tests run in several worker processes: the first worker starts each command once, in a folder
+# every worker knows (LESSON3_TEST_RUN, made before the workers start), and a test in any worker
+# waits for the file the command's exit code is written to.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -261,46 +291,142 @@ BACKGROUND_COMMANDS = {
         "16",
     ),
 }
-_background = {}
+RUN_FOLDER = "LESSON3_TEST_RUN"
+
+# Runs a command with its output in files, then writes its exit code to a file: something any
+# test process can wait for, where a Popen object serves only the process that made it.
+RECORDED = """\
+import os, subprocess, sys
+folder, command = sys.argv[1], sys.argv[2:]
+with open(os.path.join(folder, "stdout"), "wb") as out:
+    with open(os.path.join(folder, "stderr"), "wb") as err:
+        code = subprocess.call(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+with open(os.path.join(folder, "returncode.part"), "w") as file:
+    file.write(str(code))
+os.replace(os.path.join(folder, "returncode.part"), os.path.join(folder, "returncode"))
+"""
+
+
+def pytest_configure(config):
+    """The folder the whole run shares, made by the process pytest was started as (xdist's
+    controller, or the only process): the workers it starts inherit its environment."""
+    import tempfile
+
+    if not hasattr(config, "workerinput"):
+        os.environ[RUN_FOLDER] = tempfile.mkdtemp(prefix="lesson3-tests-")
+
+
+def pytest_unconfigure(config):
+    """A background command still running (the run stopped early) ends with the run, and the
+    run's folder goes."""
+    import contextlib
+    import shutil
+    import signal
+
+    if hasattr(config, "workerinput") or RUN_FOLDER not in os.environ:
+        return
+    run_folder = os.environ.pop(RUN_FOLDER)
+    for name in os.listdir(run_folder):
+        folder = os.path.join(run_folder, name)
+        if os.path.exists(os.path.join(folder, "returncode")):
+            continue
+        with open(os.path.join(folder, "pid")) as file:
+            pid = int(file.read())
+        if sys.platform == "win32":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(pid)], capture_output=True)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)  # the recorder and its command: one session
+    shutil.rmtree(run_folder, ignore_errors=True)
+
+
+# The test files that read conftest.SectionRuns: with pytest-xdist their tests all run in one
+# worker, which runs each section once for all of them. (xdist's own --dist loadgroup would say
+# this with a mark, but with pytest 9.2 it groups nothing: pytest-dev/pytest-xdist#1386.)
+SECTION_RUN_FILES = tuple(
+    f"tests/test_{name}.py"
+    for name in (
+        "beyond_activations",
+        "claims_linear_activations",
+        "claims_pooling",
+        "claims_pooling_parameters",
+        "notebooks",
+        "threads",
+        "verdicts",
+    )
+)
+
+
+def pytest_itemcollected(item):
+    message = f"{item.nodeid} reads SectionRuns: list its file in SECTION_RUN_FILES"
+    if "section_runs" in item.fixturenames and not item.nodeid.startswith(SECTION_RUN_FILES):
+        raise pytest.UsageError(message)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called only where it runs
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SectionRunsTogether(LoadScopeScheduling):
+        """Every test on its own, as xdist's --dist load sends them, except the tests in
+        SECTION_RUN_FILES, which go together to one worker (the biggest unit: sent first)."""
+
+        def _split_scope(self, nodeid):
+            return "section runs" if nodeid.startswith(SECTION_RUN_FILES) else nodeid
+
+    return SectionRunsTogether(config, log)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(session, config, items):
-    import tempfile
+    # torch is imported where tests run (OMP_NUM_THREADS above already gave it one thread), not
+    # in xdist's controller, which collects nothing and would spend seconds importing it
+    import torch
 
+    torch.set_num_threads(1)
     # the tests that wait for a background command run last, when it has had the most time
     waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
     items.sort(key=lambda item: item.nodeid.startswith(waiting))  # a stable sort: order kept
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0":
+        return  # every worker collects the same tests: the first one starts the commands
     for name, (needed_by, command, threads) in BACKGROUND_COMMANDS.items():
         if any(item.nodeid.startswith(tuple(needed_by)) for item in items):
-            out = tempfile.mkdtemp(prefix="lesson3-background-")
+            folder = os.path.join(os.environ[RUN_FOLDER], name.replace(" ", "-"))
+            out = os.path.join(folder, "out")
+            os.makedirs(out)
             process = subprocess.Popen(
-                [sys.executable, *command(out)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                [sys.executable, "-c", RECORDED, folder, sys.executable, *command(out)],
                 stdin=subprocess.DEVNULL,
-                text=True,
-                encoding="utf-8",
-                # at the tests' own priority: niced, it would starve whenever the machine is
-                # busy, and the tests that wait for it would wait longest then
-                env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": threads},
+                start_new_session=True,  # so that the run's end can stop it and its command
+                # At the tests' own priority: niced, it would starve whenever the machine is
+                # busy, and the tests that wait for it would wait longest then.
+                # OMP_WAIT_POLICY: 16 threads on a 2-core machine spin while they wait for work
+                # and take the cores from the tests; passive, they sleep. It changes when a
+                # thread waits, not how the work is split, so not what the scripts print.
+                env={
+                    **os.environ,
+                    "PYTHONIOENCODING": "utf-8",
+                    "OMP_NUM_THREADS": threads,
+                    "OMP_WAIT_POLICY": "PASSIVE",
+                },
             )
-            _background[name] = (process, out)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """A background command no test waited for (the run stopped early) ends with the session."""
-    import shutil
-
-    for process, out in _background.values():
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-        shutil.rmtree(out, ignore_errors=True)
+            with open(os.path.join(folder, "pid"), "w") as file:
+                file.write(str(process.pid))
 
 
 def background_result(name, timeout=300):
-    """(returncode, stdout, stderr, folder) of the background command ``name``."""
-    process, out = _background[name]
-    stdout, stderr = process.communicate(timeout=timeout)
-    return process.returncode, stdout, stderr, out
+    """(exit code, stdout, stderr, folder of its results) of the background command ``name``,
+    once it has ended, whichever test process started it."""
+    import time
+
+    folder = os.path.join(os.environ[RUN_FOLDER], name.replace(" ", "-"))
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(os.path.join(folder, "returncode")):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the background command {name!r} did not end in {timeout} s")
+        time.sleep(0.1)
+    texts = []
+    for stream in ("returncode", "stdout", "stderr"):
+        with open(os.path.join(folder, stream), encoding="utf-8") as file:
+            texts.append(file.read())
+    return int(texts[0]), texts[1], texts[2], os.path.join(folder, "out")

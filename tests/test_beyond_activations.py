@@ -5,27 +5,21 @@ import math
 
 import pytest
 import torch
-from conftest import SCRIPTS, assert_one_line_error, load_script, run_script, saved_figures
-
-from lesson_cli.console import run_cli
+from conftest import SCRIPTS, assert_one_line_error, load_script, run_script
 
 module = load_script("beyond_activations")
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    """What each section prints (one run each, in this process) and the folder of its figures."""
-    import contextlib
-    import io
-
-    out = tmp_path_factory.mktemp("figures")
-    runs = {}
-    for flag in ("--modern-activations", "--init-gains"):
-        text = io.StringIO()
-        with contextlib.redirect_stdout(text):
-            assert run_cli(module.main, [flag, "--out", str(out), "--no-show"]) == 0
-        runs[flag] = text.getvalue().splitlines()
-    return runs, out
+def printed(section_runs):
+    """What each section prints (its run alone, shared with the other tests: conftest.SectionRuns)
+    and the names of the figures each saved."""
+    runs, figures = {}, {}
+    for flag in ("modern-activations", "init-gains"):
+        code, out, _, saved = section_runs["beyond_activations", flag]
+        assert code == 0
+        runs["--" + flag], figures["--" + flag] = out.splitlines(), saved
+    return runs, figures
 
 
 def line_starting(lines, start):
@@ -192,10 +186,9 @@ def test_the_readings_over_depth_are_computed_from_each_seed(printed):
 
 
 def test_both_sections_save_their_figures(printed):
-    assert saved_figures(printed[1]) == {
-        "modern_activations.png",
-        "modern_activation_gradients.png",
-        "signal_through_depth.png",
+    assert printed[1] == {
+        "--modern-activations": {"modern_activations.png", "modern_activation_gradients.png"},
+        "--init-gains": {"signal_through_depth.png"},
     }
 
 

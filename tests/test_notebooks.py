@@ -11,8 +11,6 @@ import pytest
 from conftest import LESSON_SCRIPTS, REPO_ROOT, background_result, load_module, load_script
 from PIL import Image
 
-from lesson_cli.console import run_cli
-
 NAMES = LESSON_SCRIPTS
 
 
@@ -87,16 +85,13 @@ def notebook_output_by_section(notebook):
 
 
 @pytest.fixture
-def run_cli_capture(tmp_path, capsys, claim_runs):
-    """(exit code, stdout) of one section of a script; the claims' runs are made once, for every
-    test that needs them (conftest.claim_runs)."""
+def run_cli_capture(section_runs):
+    """(exit code, stdout) of one section of a script, run alone: each section is run once, for
+    every test that needs it (conftest.SectionRuns)."""
 
     def run(module, flag):
-        if module.__name__.startswith("claims_"):
-            code, out, _, _ = claim_runs["--" + flag]
-            return code, out
-        code = run_cli(module.main, [f"--{flag}", "--out", str(tmp_path), "--no-show"])
-        return code, capsys.readouterr().out
+        code, out, _, _ = section_runs[module.__name__, flag]
+        return code, out
 
     return run
 
