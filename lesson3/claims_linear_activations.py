@@ -399,14 +399,11 @@ def zero_mean():
     )
 
 
-def dead_unit_shares(
-    activation, steps=200, kill=True, seed=0, optimizer="Adam", lr=0.05, nudge=0.0
-):
+def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam", lr=0.05, nudge=0):
     """Train 16 → 64 → 1 with ``optimizer`` (Adam or SGD) at ``lr`` on a seeded regression; half
     the hidden units start dead (bias -3) when ``kill``. Returns the share of units negative for
     every input after each step, the gradient norm that the dead half's weights got in the first
-    step, and the loss before and after training. ``nudge`` scales every starting weight by
-    1 + nudge: the tests' way to show that the shares do not hang on rounding."""
+    step, and the loss before and after training. ``nudge``: every weight starts × (1 + nudge)."""
     import torch
     import torch.nn as nn
 
@@ -414,25 +411,19 @@ def dead_unit_shares(
     x = torch.randn(256, 16)
     y = x[:, :4].sum(1, keepdim=True).sin() * 3
     hidden, output = nn.Linear(16, 64), nn.Linear(64, 1)
-    # In float64: a unit coming back crosses 0 slowly, and in float32 the rounding of the BLAS
-    # this machine has (and where in memory the tensors lie) moved the step it crossed on, and
-    # with it the printed shares (tests/test_claims_linear_activations.py nudges the weights).
-    x, y, hidden, output = x.double(), y.double(), hidden.double(), output.double()
-    if nudge:
-        with torch.no_grad():
-            for p in (*hidden.parameters(), *output.parameters()):
-                p.mul_(1 + nudge)
+    # float64: in float32 a unit coming back crosses 0 on a step that moved with the machine's
+    # BLAS and with where tensors lay in memory, and so did the shares printed
+    net = nn.Sequential(hidden, activation(), output).double()
+    x, y, act = x.double(), y.double(), net[1]
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(1 + nudge)
     if kill:
         hidden.bias.data[:32] = -3.0  # as after one large step that pushed the biases down
-    act = activation().double()
-    step = Optimizer(optimizer, nn.Sequential(hidden, act, output).parameters(), lr=lr)
+    step = Optimizer(optimizer, net.parameters(), lr=lr)
     shares, first_grad, losses = [], None, []
-    for n in range(steps + 1):
-        pre_activation = hidden(x)
-        if n > 0:  # the units as the previous step left them
-            shares.append((pre_activation <= 0).all(dim=0).float().mean().item())
-        if n == steps:
-            break
+    pre_activation = hidden(x)
+    for _ in range(steps):
         step.zero_grad()
         loss = nn.functional.mse_loss(output(act(pre_activation)), y)
         loss.backward()
@@ -440,6 +431,8 @@ def dead_unit_shares(
         if first_grad is None:
             first_grad = hidden.weight.grad[:32].norm().item()
         step.step()
+        pre_activation = hidden(x)  # the units as this step left them; the next step's input
+        shares.append((pre_activation <= 0).all(dim=0).float().mean().item())
     return shares, first_grad, (losses[0], losses[-1])
 
 
