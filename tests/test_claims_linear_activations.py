@@ -22,10 +22,14 @@ def number_after(label, out):
 def test_three_linear_layers_collapse_into_one_and_a_relu_breaks_that(run_claims_activations):
     code, out, err = run_claims_activations("--linear-collapse")
     assert (code, err) == (0, "")
-    assert number_after("largest difference:", out) < 1e-6  # float rounding only (~1e-7)
+    # the difference itself (8.9e-08 here, 1.2e-07 with MKL_CBWR=SSE4_2) changes with the
+    # machine's BLAS, so the script prints the bound it is under
+    assert "最大差异 largest difference: < 1e-05  (浮点误差 rounding; float32 eps 1.2e-07)" in out
     assert number_after("with ReLU between them:", out) > 0.1
     assert "nn.Linear 存的是 W 的转置 stores Wᵀ" in out
-    assert "结论 verdict: 成立 holds: 三层的输出与一层相同（最大差异 8.9e-08" in out
+    assert (
+        "结论 verdict: 成立 holds: 三层的输出与一层相同（最大差异低于 1e-05，只是浮点误差）" in out
+    )
 
 
 def test_nn_linear_is_affine_and_linear_only_without_bias(claim_runs):
