@@ -375,7 +375,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class SectionRunsTogether(LoadScopeScheduling):
         """Every test on its own, as xdist's --dist load sends them, except the tests in
-        SECTION_RUN_FILES, which go together to one worker (the biggest unit: sent first)."""
+        SECTION_RUN_FILES, which go together to one worker (xdist 3.2 and newer send the
+        biggest unit first)."""
 
         def _split_scope(self, nodeid):
             return "section runs" if nodeid.startswith(SECTION_RUN_FILES) else nodeid
@@ -397,7 +398,7 @@ def pytest_collection_modifyitems(session, config, items):
         return  # every worker collects the same tests: the first one starts the commands
     for name, (needed_by, command, environment) in BACKGROUND_COMMANDS.items():
         if any(item.nodeid.startswith(tuple(needed_by)) for item in items):
-            folder = os.path.join(os.environ[RUN_FOLDER], name.replace(" ", "-"))
+            folder = background_folder(name)
             out = os.path.join(folder, "out")
             os.makedirs(out)
             process = subprocess.Popen(
@@ -420,12 +421,17 @@ def pytest_collection_modifyitems(session, config, items):
                 file.write(str(process.pid))
 
 
+def background_folder(name):
+    """Where the background command ``name`` keeps its pid, output, exit code and results."""
+    return os.path.join(os.environ[RUN_FOLDER], name.replace(" ", "-"))
+
+
 def background_result(name, timeout=300):
     """(exit code, stdout, stderr, folder of its results) of the background command ``name``,
     once it has ended, whichever test process started it."""
     import time
 
-    folder = os.path.join(os.environ[RUN_FOLDER], name.replace(" ", "-"))
+    folder = background_folder(name)
     deadline = time.monotonic() + timeout
     while not os.path.exists(os.path.join(folder, "returncode")):
         if time.monotonic() > deadline:

@@ -122,12 +122,14 @@ def test_the_dead_unit_shares_do_not_hang_on_rounding(claims_activations):
     # or 12%–28% on one machine). In float64 a nudge of 1e-9 to every weight, millions of times
     # float64's rounding, moves no share; one the size of float32's rounding, 1e-7, does.
     def last_shares(activation, nudge, **training):
-        return [
-            claims_activations.dead_unit_shares(activation, seed=seed, nudge=nudge, **training)[0][
-                -1
-            ]
-            for seed in claims_activations.SEEDS
-        ]
+        """The share still dead after the last step, for each seed."""
+        shares = []
+        for seed in claims_activations.SEEDS:
+            per_step, _, _ = claims_activations.dead_unit_shares(
+                activation, seed=seed, nudge=nudge, **training
+            )
+            shares.append(per_step[-1])
+        return shares
 
     for activation, training in [
         (nn.LeakyReLU, {}),
