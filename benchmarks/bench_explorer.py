@@ -36,8 +36,8 @@ def main():
     import matplotlib
 
     matplotlib.use("Agg")
-    import pool_explorer
-    from pool_windows import Settings
+    from lab import pool_explorer
+    from lab.pool_windows import Settings
 
     assert len(CHANGES) == 50
     explorer = pool_explorer.Explorer(Settings("max", 5, 2, 2, 0))
@@ -57,7 +57,7 @@ def main():
     verdict = "ok" if median <= TARGET_SECONDS else "over"
     import tempfile
 
-    import pool_animations
+    from lab import pool_animations
     from lesson_cli.figures import save_animation
 
     started = time.perf_counter()

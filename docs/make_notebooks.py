@@ -53,7 +53,7 @@ from matplotlib import pyplot as plt
 EXTRA_CELLS = {
     ("beyond_the_article", "explore"): (
         "# 拖动控件 / the explorer's controls (ipywidgets, from requirements-notebooks.txt)\n"
-        "import pool_explorer\n\n"
+        "from lab import pool_explorer\n\n"
         "pool_explorer.interact_in_notebook()"
     ),
 }

@@ -16,9 +16,9 @@ import sys
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
-import plots
-from activation_notes import float32_threshold
-from verdicts import SEEDS, pad, seeds_range
+from lab import plots
+from lab.activation_notes import float32_threshold
+from lab.verdicts import SEEDS, pad, seeds_range
 
 # ============================== 现代激活函数 modern activations ===============================
 

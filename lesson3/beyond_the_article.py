@@ -9,15 +9,15 @@ No flag runs every section. The article's own code is in nn_layers_others.py.
 import os
 import sys
 
-# common_tools.py sits in the repository's top folder, plots.py beside this file: find both
+# common_tools.py sits in the repository's top folder, lab/ beside this file: find both
 # from any folder (also through a symlink, and under python -I)
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
-import plots
 from common_tools import set_seed
+from lab import plots
+from lab.pool_windows import first_line, formula_steps, pool_by_hand, pool_output_size
 from lesson_cli.console import InputError
-from pool_windows import first_line, formula_steps, pool_by_hand, pool_output_size
 
 # ================================= 反池化、上采样与转置卷积 ==================================
 
@@ -403,8 +403,9 @@ def explore(**layer):
     each change; without one, explore.png shows the settings given (--size, --kernel, --stride,
     --padding, --dilation, --ceil-mode, --pool avg, --no-count-include-pad,
     --divisor-override), and the same text is printed."""
-    import pool_explorer
-    from pool_windows import Settings
+    from lab import pool_explorer
+    from lab.pool_windows import Settings
+    from lesson_cli.figures import windows_can_open
 
     # what is not given takes the explorer's default (5×5, kernel 2, max pooling)
     settings = Settings(**{option: value for option, value in layer.items() if value is not None})
@@ -416,7 +417,7 @@ def explore(**layer):
     state = pool_explorer.explore_state(settings)
     if state["refusal"] is not None:
         raise InputError(f"PyTorch 拒绝这些数 / PyTorch refuses them: {state['refusal']}")
-    if pool_explorer.windows_can_open():
+    if windows_can_open():
         OPEN_EXPLORERS.append(pool_explorer.Explorer(settings))  # alive until its window closes
     else:
         pool_explorer.static_figure(settings)
@@ -429,7 +430,7 @@ OPEN_EXPLORERS = []
 def animate():
     """池化动画 / three GIFs: MaxPool2d → MaxUnpool2d, ceil_mode's dropped window, AvgPool2d's
     divisors (every number from the layers)"""
-    import pool_animations
+    from lab import pool_animations
 
     made = pool_animations.animations()
     for name, animation in made.items():

@@ -12,14 +12,14 @@ No flag runs every claim. The article's own code is in nn_layers_others.py.
 import os
 import sys
 
-# common_tools.py sits in the repository's top folder, plots.py beside this file: find both
+# common_tools.py sits in the repository's top folder, lab/ beside this file: find both
 # from any folder (also through a symlink, and under python -I)
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
-import plots
 from common_tools import set_seed
-from verdicts import (
+from lab import plots
+from lab.verdicts import (
     DOES_NOT_HOLD,
     HOLDS,
     HOLDS_IF,

@@ -13,3 +13,11 @@ _HELPERS = _os.path.join(
 )
 with open(_HELPERS, encoding="utf-8") as _file:
     exec(compile(_file.read(), _HELPERS, "exec"))
+
+if __name__ == "__main__":  # run, not imported: say what this file is for (--list, or anything)
+    print(
+        "common_tools.py 不是要运行的脚本，没有章节：在你自己放在 lesson3/ 的脚本里写\n"
+        "  from common_tools import transform_invert, set_seed\n"
+        "/ this file has no sections to run: it lets your own script in lesson3/ use the "
+        "article's import"
+    )

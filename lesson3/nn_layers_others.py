@@ -7,15 +7,15 @@ command line as a flag (no flag: all six, in article order): ``--list`` lists th
 import os
 import sys
 
-# common_tools.py sits in the repository's top folder, plots.py beside this file: find both
+# common_tools.py sits in the repository's top folder, lab/ beside this file: find both
 # from any folder (also through a symlink, and under python -I)
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 from common_tools import transform_invert, set_seed
 
-import activation_notes as notes
-import plots
+from lab import activation_notes as notes
+from lab import plots
 
 # Each section imports torch, torchvision and matplotlib itself: --help and --list answer at
 # once, and --linear never waits for torchvision or matplotlib to load.

@@ -31,10 +31,26 @@ def run_command(main):
         print("错误 error: 标准输出已关闭 stdout is closed: nothing to print to", file=sys.stderr)
         return 1
     use_console_output()
-    from lesson_cli.figures import remember_backend
-
     remember_backend()
     return run_cli(main)
+
+
+_REQUESTED_BACKEND = []  # the MPLBACKEND a learner set, kept by remember_backend
+
+
+def remember_backend():
+    """Keep the MPLBACKEND a learner set for --show (figures.use_figure_backend reads it), and
+    give matplotlib Agg until then: it would reject a bad value (a typo, Jupyter's inline
+    backend) at import, wherever that is."""
+    wanted = os.environ.get("MPLBACKEND")
+    if wanted and wanted.lower() != "agg":
+        _REQUESTED_BACKEND[:] = [wanted]
+        os.environ["MPLBACKEND"] = "Agg"
+
+
+def requested_backend():
+    """The MPLBACKEND the learner set before run_command replaced it, or None."""
+    return _REQUESTED_BACKEND[0] if _REQUESTED_BACKEND else None
 
 
 # What each signal a terminal or an IDE sends means to the learner, and its exit code (128 + n).

@@ -6,25 +6,12 @@ import sys
 import tempfile
 
 from lesson_cli import REPO_ROOT
-from lesson_cli.console import InputError, one_line, replace_atomically
+from lesson_cli.console import InputError, one_line, replace_atomically, requested_backend
 
 DEFAULT_OUT_DIR = os.path.join(REPO_ROOT, "outputs")
 
 # matplotlib backends that draw to files only (matplotlib's own list of non-interactive ones).
 NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-_REQUESTED_BACKEND = None
-
-
-def remember_backend():
-    """Keep the MPLBACKEND a learner set for --show, and give matplotlib Agg until then: it
-    would reject a bad value (a typo, Jupyter's inline backend) at import, wherever that is."""
-    global _REQUESTED_BACKEND
-    wanted = os.environ.get("MPLBACKEND")
-    if wanted and wanted.lower() != "agg":
-        _REQUESTED_BACKEND = wanted
-        os.environ["MPLBACKEND"] = "Agg"
-
 
 FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -138,7 +125,7 @@ def use_figure_backend(show):
     import matplotlib
     from matplotlib import pyplot as plt
 
-    wanted = _REQUESTED_BACKEND
+    wanted = requested_backend()
     if wanted:
         try:
             if "inline" in wanted.lower() and "ipykernel" not in sys.modules:
@@ -165,6 +152,14 @@ def use_figure_backend(show):
             )
         return False
     return True
+
+
+def windows_can_open():
+    """Whether pyplot's backend opens windows (use_figure_backend chose it: Agg when it will
+    not)."""
+    from matplotlib import pyplot as plt
+
+    return plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
 
 
 def _use_agg():

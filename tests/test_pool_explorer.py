@@ -12,13 +12,11 @@ import time
 
 import pytest
 import torch
-from conftest import LESSON_DIR, REPO_ROOT, SCRIPTS, assert_one_line_error, load_module, run_script
+from conftest import REPO_ROOT, SCRIPTS, assert_one_line_error, run_script
 from PIL import Image
 
-sys.path[:0] = [LESSON_DIR]  # the explorer's own imports, as the script makes them
-pool_explorer = load_module(os.path.join(LESSON_DIR, "pool_explorer.py"), "pool_explorer")
-pool_animations = load_module(os.path.join(LESSON_DIR, "pool_animations.py"), "pool_animations")
-from pool_windows import Settings, pytorch_layer  # noqa: E402
+from lab import pool_animations, pool_explorer
+from lab.pool_windows import Settings, pytorch_layer
 
 
 def pytorch_output(settings):

@@ -1,15 +1,13 @@
-"""lesson3/pool_windows.py, the one model of pooling windows that --output-size,
+"""lesson3/lab/pool_windows.py, the one model of pooling windows that --output-size,
 --pool-from-scratch, --explore and the animations draw from: checked against nn.MaxPool2d,
 nn.AvgPool2d and nn.MaxUnpool2d over a whole grid of settings, with zero mismatches."""
 
 import itertools
-import os
 
 import torch
 import torch.nn as nn
-from conftest import LESSON_DIR, load_module
 
-windows = load_module(os.path.join(LESSON_DIR, "pool_windows.py"), "pool_windows")
+from lab import pool_windows as windows
 
 SIZES, KERNELS, STRIDES, DILATIONS = range(1, 13), range(1, 6), range(1, 5), range(1, 4)
 

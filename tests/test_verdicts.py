@@ -1,5 +1,5 @@
-"""lesson3/verdicts.py and every claims script: each claim alone prints the article's sentence, its
-numbers and a verdict, and lesson3/README.md's claims table says what the scripts print."""
+"""lesson3/lab/verdicts.py and every claims script: each claim alone prints the article's sentence,
+its numbers and a verdict, and lesson3/README.md's claims table says what the scripts print."""
 
 import re
 
@@ -38,7 +38,7 @@ def test_pad_counts_a_chinese_character_as_two_columns():
     import sys
 
     sys.path.insert(0, LESSON_DIR)
-    from verdicts import pad
+    from lab.verdicts import pad
 
     assert pad("abc", 6) == "abc   "
     assert pad("不池化", 8) == "不池化  "  # three characters, six columns
@@ -51,7 +51,7 @@ def test_the_claims_optimizer_is_torch_optims_bit_for_bit(name, lr, dtype):
     import torch
     from torch import nn
 
-    from verdicts import Optimizer
+    from lab.verdicts import Optimizer
 
     dtype = getattr(torch, dtype)
 

@@ -1,4 +1,6 @@
-"""结论的写法 / How every claims script states a claim and its verdict, and the seeds and the
+"""用于 used by the three claims_*.py scripts and beyond_activations.py.
+
+结论的写法 / How every claims script states a claim and its verdict, and the seeds and the
 optimizer their trainings share.
 
 The verdicts follow one rule, written once in lesson3/README.md (成立 / 有条件成立 / 不成立).

@@ -1,4 +1,6 @@
-"""激活函数层的补充 / What the article's activation section leaves out, measured: each layer's
+"""用于 used by nn_layers_others.py (--activations) and beyond_activations.py.
+
+激活函数层的补充 / What the article's activation section leaves out, measured: each layer's
 formula and derivative as PyTorch computes them, the ranges autograd measures, where float32
 saturates, and the article's mistakes.
 

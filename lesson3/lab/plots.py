@@ -1,4 +1,6 @@
-"""画图 / The figures of the lesson3 scripts, kept out of the section code.
+"""用于 used by every lesson script that draws a figure the article has no code for.
+
+画图 / The figures of the lesson3 scripts, kept out of the section code.
 
 Each function takes the tensors a section computed and draws a new matplotlib figure (and
 returns it); the command line saves every figure a section drew (lesson_cli/sections.py).

@@ -1,4 +1,6 @@
-"""池化动画 / The three animations of beyond_the_article.py --animate, made with matplotlib's
+"""用于 used by beyond_the_article.py --animate.
+
+池化动画 / The three animations of beyond_the_article.py --animate, made with matplotlib's
 animation module; every number in every frame comes from a PyTorch layer.
 
 - maxpool_unpool: the article's 4×4 raw_img (set_seed(1), as nn_layers_others.py --maxunpool):
@@ -13,9 +15,9 @@ Each function returns its frames (what each shows) and the figure's animation: t
 the last frame with the layer's output.
 """
 
-import plots
 from common_tools import set_seed
-from pool_windows import dropped_window_start, window_starts
+from lab import plots
+from lab.pool_windows import dropped_window_start, window_starts
 
 FRAME_MS = 900  # how long each frame stays
 

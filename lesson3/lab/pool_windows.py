@@ -1,4 +1,6 @@
-"""池化的窗口 / Where each pooling window sits, and what it computes: PyTorch's rules for
+"""用于 used by beyond_the_article.py (--output-size, --pool-from-scratch, --explore, --animate).
+
+池化的窗口 / Where each pooling window sits, and what it computes: PyTorch's rules for
 nn.MaxPool2d and nn.AvgPool2d written out (output size, padding, dilation, ceil_mode, every
 average's divisor), and for nn.MaxUnpool2d's output size.
 

@@ -1,4 +1,6 @@
-"""池化探索器 / The pooling explorer of beyond_the_article.py --explore: an arange input, its
+"""用于 used by beyond_the_article.py --explore.
+
+池化探索器 / The pooling explorer of beyond_the_article.py --explore: an arange input, its
 padding ring, every window outlined over it (one highlighted), the window ceil_mode adds or drops,
 each average's divisor, the output, the output-size rule worked through, what nn.MaxUnpool2d
 gives back, and the one line of PyTorch that makes the layer.
@@ -10,8 +12,8 @@ change; a setting PyTorch refuses shows PyTorch's reason and keeps the controls 
 
 import sys
 
-import plots
-from pool_windows import (
+from lab import plots
+from lab.pool_windows import (
     Settings,
     dropped_window_start,
     formula_steps,
@@ -325,15 +327,6 @@ class Explorer:
         self.state = explore_state(self.settings, values["window"])
         draw(self.axes, self.state)
         self.fig.canvas.draw_idle()
-
-
-def windows_can_open():
-    """Whether pyplot's backend opens windows (the command line chose it: Agg when it will not)."""
-    from matplotlib import pyplot as plt
-
-    from lesson_cli.figures import NON_INTERACTIVE_BACKENDS
-
-    return plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
 
 
 def interact_in_notebook():
