@@ -100,8 +100,6 @@ def fully_connected():
 # ================================= 激活函数层 activations ==================================
 
 ACTIVATIONS = "激活函数层"
-
-
 ROUNDING = 1e-5  # what float32 rounding can explain in these small products
 
 
@@ -112,7 +110,7 @@ def linear_collapse():
 
     set_seed(1)  # 设置随机种子
     claim(
-        "激活函数层", "如果没有非线性变换，由于矩阵乘法的结合性，多个线性层的组合等价于一个线性层。"
+        ACTIVATIONS, "如果没有非线性变换，由于矩阵乘法的结合性，多个线性层的组合等价于一个线性层。"
     )
 
     x = torch.randn(64, 8)
@@ -184,11 +182,6 @@ def backward_pass(activation, init, seed, scale=1.0, depth=10, width=128):
 
 def vanishing_gradients():
     """Sigmoid/Tanh “容易导致梯度消失”，ReLU “缓解梯度消失”"""
-    import math
-    import statistics
-
-    import torch.nn as nn
-
     claim("nn.Sigmoid", "导数范围是 [0, 0.25]，容易导致梯度消失")
     claim("nn.tanh", "导数范围是 (0,1)，容易导致梯度消失")
     claim("nn.ReLU", "导数是 1，缓解梯度消失")
@@ -200,6 +193,19 @@ def vanishing_gradients():
         f"  / the backward signal at layer 1 over layer 10, median [lowest, highest] over "
         f"{len(SEEDS)} seeds; below {VANISHED:g} it has vanished:"
     )
+    signals, ratios, weight_ratios = signal_ratios()
+    print_default_gain()
+    print_weight_gradients_cannot_tell(weight_ratios)
+    vanishing_verdicts(ratios)
+    plots.gradient_norms(signals, INITS)
+
+
+def signal_ratios():
+    """For each activation and init, over the seeds: the backward signal's ratio layer 1 / layer
+    10, and the weight gradients' (printed as a table); and each layer's signal on the first
+    seed, for the figure."""
+    import torch.nn as nn
+
     print(f"  {'':<9}" + "".join(f"{init:>30}" for init in INITS))
     signals, ratios, weight_ratios = {}, {}, {}
     for activation in (nn.Sigmoid, nn.Tanh, nn.ReLU):
@@ -213,6 +219,16 @@ def vanishing_gradients():
     print(
         "  default = PyTorch 默认初始化; xavier = xavier_normal_; kaiming = kaiming_normal_(relu)"
     )
+    return signals, ratios, weight_ratios
+
+
+def print_default_gain():
+    """nn.Linear's default init, measured: a gain of √(1/3)."""
+    import math
+    import statistics
+
+    import torch.nn as nn
+
     gain = statistics.mean(
         nn.Linear(256, 256).weight.std().item() * math.sqrt(256) for _ in range(5)
     )
@@ -221,6 +237,12 @@ def vanishing_gradients():
         "1/√fan_in)，std = 1/√(3·fan_in)：增益 gain √(1/3) = 0.577（实测 measured "
         f"{gain:.3f}），ReLU 需要 needs √2 = 1.414"
     )
+
+
+def print_weight_gradients_cannot_tell(weight_ratios):
+    """Why the measure is the backward signal, not the weight gradients."""
+    import math
+
     same = all(  # equal up to float rounding, seed by seed
         math.isclose(xavier, kaiming, rel_tol=1e-4)
         for xavier, kaiming in zip(
@@ -238,15 +260,19 @@ def vanishing_gradients():
         f"does not depend on it ({'equal' if same else 'not equal'} on all {len(SEEDS)} seeds, "
         "up to float rounding)"
     )
+
+
+def vanishing_verdicts(ratios):
+    """The three verdicts, Sigmoid, Tanh and ReLU, from the signal ratios over the seeds."""
     vanished = {key: max(values) < VANISHED for key, values in ratios.items()}
     kept = {key: min(values) >= VANISHED for key, values in ratios.items()}
+    sigmoid_most = max(max(ratios["Sigmoid", init]) for init in INITS)
     verdict(
         HOLDS if all(vanished["Sigmoid", init] for init in INITS) else HOLDS_IF,
         f"三种初始化下、每个种子上，Sigmoid 传到第 1 层的反向信号都不到第 10 层的 {VANISHED:g}"
-        f"（最多 {max(max(ratios['Sigmoid', init]) for init in INITS):.1g}）。",
+        f"（最多 {sigmoid_most:.1g}）。",
         f"under all three initialisations and on every seed, Sigmoid's backward signal at "
-        f"layer 1 is below {VANISHED:g} of layer 10's (at most "
-        f"{max(max(ratios['Sigmoid', init]) for init in INITS):.1g}).",
+        f"layer 1 is below {VANISHED:g} of layer 10's (at most {sigmoid_most:.1g}).",
     )
     tanh_default_only = vanished["Tanh", "default"] and kept["Tanh", "xavier"]
     verdict(
@@ -270,7 +296,9 @@ def vanishing_gradients():
         f"PyTorch's default {seeds_range(ratios['ReLU', 'default'])} (vanished: its gain is "
         "only √(1/3)).",
     )
-    plots.gradient_norms(signals, INITS)
+
+
+STEADY = 10  # a signal within 10× of layer 10's, either way, has neither vanished nor exploded
 
 
 def exploding_gradients():
@@ -318,9 +346,6 @@ def exploding_gradients():
     )
 
 
-STEADY = 10  # a signal within 10× of layer 10's, either way, has neither vanished nor exploded
-
-
 ZERO_MEAN = 0.05  # a mean this close to 0 counts as 0 mean
 
 
@@ -335,11 +360,6 @@ def one_sign_share(delta, a):
 
 def zero_mean():
     """Sigmoid “输出为非 0 均值，破坏数据分布”，Tanh “数据符合 0 均值”"""
-    import statistics
-
-    import torch
-    import torch.nn as nn
-
     claim("nn.Sigmoid", "输出为非 0 均值，破坏数据分布")
     claim("nn.tanh", "输出值在(-1, 1)，数据符合 0 均值")
     print(
@@ -350,6 +370,19 @@ def zero_mean():
         "  同号：下一层一个神经元的权重梯度各分量符号相同 / one sign: a next-layer neuron's weight"
         " gradient has one sign in every entry"
     )
+    means, shifted, per_sample, per_batch = output_means_and_signs()
+    sigmoid_verdict(means, per_sample, per_batch)
+    tanh_verdict(means, shifted)
+
+
+def output_means_and_signs():
+    """For Sigmoid, Tanh and ReLU over the seeds: the output's mean on N(0, 1) and N(1, 1), and
+    the share of one-signed weight gradients with one sample and with a batch of 256 a step."""
+    import statistics
+
+    import torch
+    import torch.nn as nn
+
     means, shifted, per_sample, per_batch = {}, {}, {}, {}
     for activation in (nn.Sigmoid(), nn.Tanh(), nn.ReLU()):
         name = type(activation).__name__
@@ -372,6 +405,13 @@ def zero_mean():
             + ", ".join(f"{v:.0%}" for v in per_batch[name])
             + ")"
         )
+    return means, shifted, per_sample, per_batch
+
+
+def sigmoid_verdict(means, per_sample, per_batch):
+    """成立 when Sigmoid's mean is above ZERO_MEAN on every seed, else 不成立."""
+    import statistics
+
     sigmoid_mean = min(means["Sigmoid"])
     zig_zag = {name: min(per_sample[name]) for name in per_sample}
     batch = {name: max(per_batch[name]) for name in per_batch}
@@ -388,6 +428,13 @@ def zero_mean():
         f"article does not say): a zig-zag path; with a batch of 256, at most "
         f"{batch['Sigmoid']:.0%} (Sigmoid) and {batch['ReLU']:.0%} (ReLU) do.",
     )
+
+
+def tanh_verdict(means, shifted):
+    """有条件成立 when Tanh's mean is 0 only for centred inputs; 成立 when it stays 0 off centre
+    too; 不成立 when it is not 0 even for centred inputs."""
+    import statistics
+
     centred = max(abs(m) for m in means["Tanh"]) < ZERO_MEAN
     off_centre = min(shifted["Tanh"])
     verdict(
@@ -420,17 +467,17 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam",
             p.mul_(1 + nudge)
     if kill:
         hidden.bias.data[:32] = -3.0  # as after one large step that pushed the biases down
-    step = Optimizer(optimizer, net.parameters(), lr=lr)
+    sgd_or_adam = Optimizer(optimizer, net.parameters(), lr=lr)
     shares, first_grad, losses = [], None, []
     pre_activation = hidden(x)
     for _ in range(steps):
-        step.zero_grad()
+        sgd_or_adam.zero_grad()
         loss = nn.functional.mse_loss(output(act(pre_activation)), y)
         loss.backward()
         losses.append(loss.item())
         if first_grad is None:
             first_grad = hidden.weight.grad[:32].norm().item()
-        step.step()
+        sgd_or_adam.step()
         pre_activation = hidden(x)  # the units as this step left them; the next step's input
         shares.append((pre_activation <= 0).all(dim=0).float().mean().item())
     return shares, first_grad, (losses[0], losses[-1])
@@ -442,8 +489,6 @@ MOSTLY_BACK = 0.05  # at most 5% of the units still dead after training: they ca
 
 def dead_relu():
     """ReLU “负半轴的导数为 0，容易导致死神经元”；LeakyReLU、PReLU、RReLU 是改进"""
-    import torch.nn as nn
-
     claim("nn.ReLU", "输出值均为正数，负半轴的导数为 0，容易导致死神经元")
     claim(
         "nn.LeakyReLU / nn.PReLU / nn.RReLU",
@@ -453,6 +498,18 @@ def dead_relu():
         f"16 → 64 → 1 的回归网络，200 步，{len(SEEDS)} 个种子 / a 16-64-1 regression net, "
         f"200 steps, {len(SEEDS)} seeds; 死单元 = 对所有输入都 ≤ 0 / dead = ≤ 0 for every input"
     )
+    natural, falls = units_that_die()
+    curves, first_grads, after = dead_units_coming_back()
+    relu_verdict(natural, falls, first_grads)
+    variants_verdict(first_grads, after)
+    plots.dead_units(curves)
+
+
+def units_that_die():
+    """ReLU trained from the usual initialisation with each of TRAININGS: the share of dead
+    units at the end on each seed, and on how many seeds the loss fell."""
+    import torch.nn as nn
+
     print("  从正常初始化开始训练 / trained from the usual initialisation, ReLU:")
     natural, falls = {}, {}
     for optimizer, lr in TRAININGS:
@@ -466,6 +523,14 @@ def dead_relu():
             f"    {optimizer} lr {lr}: 死单元 dead {share_range(natural[optimizer, lr])}, "
             f"loss 下降的种子 seeds whose loss fell: {falls[optimizer, lr]}/{len(SEEDS)}"
         )
+    return natural, falls
+
+
+def dead_units_coming_back():
+    """Half the units start dead: for ReLU and each variant, the dead share over the steps (first
+    seed, for the figure), the dead units' first gradient and the share still dead at the end."""
+    import torch.nn as nn
+
     print("  一半隐藏单元一开始就死了（bias = -3）/ half the units start dead (bias -3), Adam:")
     curves, first_grads, after = {}, {}, {}
     for name, activation in [
@@ -483,6 +548,12 @@ def dead_relu():
             f"权重第一步的梯度 their first gradient: {min(first_grads[name]):.3g}"
             f"–{max(first_grads[name]):.3g}"
         )
+    return curves, first_grads, after
+
+
+def relu_verdict(natural, falls, first_grads):
+    """有条件成立 when dead ReLU units get no gradient, large SGD steps kill units and Adam's
+    do not; else 成立."""
     adam = max(natural["Adam", 0.05])
     large_steps = {key: max(shares) for key, shares in natural.items() if key[0] == "SGD"}
     dies = [key for key, most in large_steps.items() if most >= MOSTLY_BACK]
@@ -503,6 +574,11 @@ def dead_relu():
         "a dead ReLU unit gets exactly zero gradient and never comes back; whether units die "
         f"depends on the step size: at most {adam:.0%} with Adam (lr 0.05); {died_en}.",
     )
+
+
+def variants_verdict(first_grads, after):
+    """成立 when every variant gives dead units a gradient and brings them back; 有条件成立 when
+    the gradient is there but they stay dead; 不成立 when there is no gradient."""
     variants = [name for name in after if name != "ReLU"]
     back = all(max(after[name]) <= MOSTLY_BACK for name in variants)
     gradient = all(min(first_grads[name]) > 0 for name in variants)
@@ -516,7 +592,6 @@ def dead_relu():
         + ", ".join(f"{name} {share_range(after[name])}" for name in variants)
         + f" (ReLU {share_range(after['ReLU'])}).",
     )
-    plots.dead_units(curves)
 
 
 # ================================= 命令行 command line ==================================

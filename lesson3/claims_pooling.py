@@ -147,17 +147,60 @@ def receptive_field():
     plots.receptive_fields(masks)
 
 
+INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512
+
+
 def invariance(img):
     """池化层：“pooling也可以提供一些旋转不变性”"""
-    import statistics
-
-    import torch
     import torch.nn as nn
-    from torchvision import transforms
-    from torchvision.transforms import functional as F
 
     set_seed(1)  # 设置随机种子
     claim(POOLING, "另外一点值得注意：pooling也可以提供一些旋转不变性。")
+
+    img_tensor = invariance_input(img)
+    if img_tensor is None:
+        return
+    poolings = {
+        "MaxPool2d": nn.MaxPool2d((2, 2), stride=(2, 2)),
+        "AvgPool2d": nn.AvgPool2d((2, 2), stride=(2, 2)),
+        "x[::2, ::2]": lambda t: t[..., ::2, ::2],  # 只降采样、不池化 / subsampling, no pooling
+    }
+    table = change_left_after_pooling(img_tensor, poolings)
+    if any(ratio != ratio for row in table.values() for ratio in row.values()):  # NaN: 0 / 0
+        print("nan: 图片中心是平的，移动后没有变化可测 / the centre is flat: nothing changed")
+        plots.invariance(table, list(poolings))
+        return
+    noise = noise_left_after_pooling(img_tensor, poolings)
+    removed = print_what_pooling_removes(table, noise)
+    spread = oriented_filters()
+    over_orientations = spread["max over 8 orientations"] < spread["one 0° filter"] / 2
+    decision = invariance_decision(removed["rotation"], over_orientations)
+    verdict(
+        decision,
+        f"空间上的 2×2 最大池化最多只去掉旋转变化的 {removed['rotation']:.0%}（平均池化的 "
+        f"{removed['avg rotation']:.0%} 是平滑：随机噪声它也去掉 {removed['avg noise']:.0%}）；"
+        "对不同方向的滤波器取最大（在方向上池化）才给旋转不变性。",
+        f"2×2 max pooling over space removes at most {removed['rotation']:.0%} of a rotation's "
+        f"change (average pooling's {removed['avg rotation']:.0%} is smoothing: it removes "
+        f"{removed['avg noise']:.0%} of random noise too); pooling over the outputs of filters "
+        "with different orientations gives the invariance.",
+    )
+    plots.invariance(table, list(poolings))
+
+
+def invariance_decision(rotation_removed, over_orientations):
+    """成立 when 2×2 max pooling removes half a rotation's change or more; else 有条件成立 when
+    pooling over orientations gives the invariance, 不成立 when nothing does."""
+    if rotation_removed >= 0.5:
+        return HOLDS
+    return HOLDS_IF if over_orientations else DOES_NOT_HOLD
+
+
+def invariance_input(img):
+    """The picture as a batch of one, between INVARIANCE_MIN_SIZE and INVARIANCE_MAX_SIZE a side
+    (larger ones are scaled down); None, said in one line, when it is too small."""
+    from torchvision import transforms
+    from torchvision.transforms import functional as F
 
     img_tensor = transforms.ToTensor()(img).unsqueeze(0)  # C*H*W to B*C*H*W
     if min(img_tensor.shape[-2:]) < INVARIANCE_MIN_SIZE:
@@ -166,15 +209,30 @@ def invariance(img):
             f"{INVARIANCE_MIN_SIZE}×{INVARIANCE_MIN_SIZE} pixels, got "
             f"{img_tensor.shape[-1]}×{img_tensor.shape[-2]}"
         )
-        return
+        return None
     if max(img_tensor.shape[-2:]) > INVARIANCE_MAX_SIZE:  # the measurement needs no more pixels
         img_tensor = F.resize(img_tensor, INVARIANCE_MAX_SIZE - 1, max_size=INVARIANCE_MAX_SIZE)
         print(f"(图片缩小到 downscaled to {img_tensor.shape[-1]}×{img_tensor.shape[-2]})")
-    poolings = {
-        "MaxPool2d": nn.MaxPool2d((2, 2), stride=(2, 2)),
-        "AvgPool2d": nn.AvgPool2d((2, 2), stride=(2, 2)),
-        "x[::2, ::2]": lambda t: t[..., ::2, ::2],  # 只降采样、不池化 / subsampling, no pooling
+    return img_tensor
+
+
+def share_left(img_tensor, moved, poolings, pooled):
+    """(mean|T(x) - x|, {pooling: mean|pool(T(x)) - pool(x)| / mean|T(x) - x|}) over the
+    central half of the image."""
+    unpooled = central_half(moved - img_tensor).abs().mean()
+    return unpooled, {
+        name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
+        for name, pool in poolings.items()
     }
+
+
+def change_left_after_pooling(img_tensor, poolings):
+    """Shift the picture by 1–4 px and rotate it by 1°–10°: print and return, for each change
+    and pooling, the share of the change left after pooling."""
+    import torch
+    from torchvision import transforms
+    from torchvision.transforms import functional as F
+
     bilinear = transforms.InterpolationMode.BILINEAR
     changes = [(f"shift {s} px", lambda t, s=s: torch.roll(t, s, dims=-1)) for s in range(1, 5)]
     changes += [
@@ -192,76 +250,63 @@ def invariance(img):
     pooled = {name: pool(img_tensor) for name, pool in poolings.items()}
     table = {}
     for label, change in changes:
-        moved = change(img_tensor)
-        unpooled = central_half(moved - img_tensor).abs().mean()
-        table[label] = {
-            name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
-            for name, pool in poolings.items()
-        }
+        unpooled, table[label] = share_left(img_tensor, change(img_tensor), poolings, pooled)
         print(
             f"{label:<14}{unpooled:>13.4f}" + "".join(f"{r:>13.3f}" for r in table[label].values())
         )
-    if any(ratio != ratio for row in table.values() for ratio in row.values()):  # NaN: 0 / 0
-        print("nan: 图片中心是平的，移动后没有变化可测 / the centre is flat: nothing changed")
-        plots.invariance(table, list(poolings))
-        return
-    # the control: a change that is no shift or rotation, i.i.d. noise as large as a 1-px
-    # shift's change; what pooling removes of it is smoothing, not invariance
+    return table
+
+
+def noise_left_after_pooling(img_tensor, poolings):
+    """The control: a change that is no shift or rotation, i.i.d. noise as large as a 1-px
+    shift's change; what pooling removes of it is smoothing, not invariance. Prints and returns
+    the share left, the mean over the seeds."""
+    import statistics
+
+    import torch
+
     size = central_half(torch.roll(img_tensor, 1, dims=-1) - img_tensor).abs().mean()
+    pooled = {name: pool(img_tensor) for name, pool in poolings.items()}
     noise_rows = []
     for seed in SEEDS:
         noise = torch.randn(img_tensor.shape, generator=torch.Generator().manual_seed(seed))
         moved = img_tensor + noise * size / central_half(noise).abs().mean()
-        unpooled = central_half(moved - img_tensor).abs().mean()
-        noise_rows.append(
-            {
-                name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
-                for name, pool in poolings.items()
-            }
-        )
+        noise_rows.append(share_left(img_tensor, moved, poolings, pooled)[1])
     noise = {name: statistics.mean(row[name] for row in noise_rows) for name in poolings}
     print(
         f"{'noise (' + str(len(SEEDS)) + ' seeds)':<14}{size:>13.4f}"
         + "".join(f"{noise[name]:>13.3f}" for name in poolings)
         + "   对照：不是移动的随机噪声 / control: random noise, no movement"
     )
-    shift_removed = 1 - table["shift 1 px"]["MaxPool2d"]
-    rotation_removed = 1 - min(row["MaxPool2d"] for label, row in table.items() if "°" in label)
-    avg_shift = 1 - table["shift 1 px"]["AvgPool2d"]
-    avg_rotation = 1 - min(row["AvgPool2d"] for label, row in table.items() if "°" in label)
+    return noise
+
+
+def print_what_pooling_removes(table, noise):
+    """Print and return the share of each change that max and average pooling remove."""
+    rotations = [row for label, row in table.items() if "°" in label]
+    removed = {
+        "shift": 1 - table["shift 1 px"]["MaxPool2d"],
+        "rotation": 1 - min(row["MaxPool2d"] for row in rotations),
+        "noise": 1 - noise["MaxPool2d"],
+        "avg shift": 1 - table["shift 1 px"]["AvgPool2d"],
+        "avg rotation": 1 - min(row["AvgPool2d"] for row in rotations),
+        "avg noise": 1 - noise["AvgPool2d"],
+    }
+    r = removed
     print(
-        f"一次 2×2 最大池化去掉 1 像素平移变化的 {shift_removed:.0%}，"
-        f"旋转变化最多 {rotation_removed:.0%}，随机噪声 {1 - noise['MaxPool2d']:.0%}"
-        f" / one 2×2 max pooling removes {shift_removed:.0%} of a 1-px shift's change, "
-        f"{rotation_removed:.0%} of a rotation's at most, {1 - noise['MaxPool2d']:.0%} of noise"
+        f"一次 2×2 最大池化去掉 1 像素平移变化的 {r['shift']:.0%}，"
+        f"旋转变化最多 {r['rotation']:.0%}，随机噪声 {r['noise']:.0%}"
+        f" / one 2×2 max pooling removes {r['shift']:.0%} of a 1-px shift's change, "
+        f"{r['rotation']:.0%} of a rotation's at most, {r['noise']:.0%} of noise"
     )
     print(
-        f"2×2 平均池化去掉平移变化的 {avg_shift:.0%}、旋转变化最多 {avg_rotation:.0%}，但随机噪声"
-        f"它去掉 {1 - noise['AvgPool2d']:.0%}：它去掉的是平滑掉的部分，不是不变性"
-        f" / 2×2 average pooling removes {avg_shift:.0%} of the shift's change and "
-        f"{avg_rotation:.0%} of a rotation's at most, but {1 - noise['AvgPool2d']:.0%} of noise: "
+        f"2×2 平均池化去掉平移变化的 {r['avg shift']:.0%}、旋转变化最多 {r['avg rotation']:.0%}，"
+        f"但随机噪声它去掉 {r['avg noise']:.0%}：它去掉的是平滑掉的部分，不是不变性"
+        f" / 2×2 average pooling removes {r['avg shift']:.0%} of the shift's change and "
+        f"{r['avg rotation']:.0%} of a rotation's at most, but {r['avg noise']:.0%} of noise: "
         "what it removes is smoothing, not invariance"
     )
-    spread = oriented_filters()
-    over_orientations = spread["max over 8 orientations"] < spread["one 0° filter"] / 2
-    if rotation_removed >= 0.5:
-        decision = HOLDS
-    else:
-        decision = HOLDS_IF if over_orientations else DOES_NOT_HOLD
-    verdict(
-        decision,
-        f"空间上的 2×2 最大池化最多只去掉旋转变化的 {rotation_removed:.0%}（平均池化的 "
-        f"{avg_rotation:.0%} 是平滑：随机噪声它也去掉 {1 - noise['AvgPool2d']:.0%}）；"
-        "对不同方向的滤波器取最大（在方向上池化）才给旋转不变性。",
-        f"2×2 max pooling over space removes at most {rotation_removed:.0%} of a rotation's "
-        f"change (average pooling's {avg_rotation:.0%} is smoothing: it removes "
-        f"{1 - noise['AvgPool2d']:.0%} of random noise too); pooling over the outputs of filters "
-        "with different orientations gives the invariance.",
-    )
-    plots.invariance(table, list(poolings))
-
-
-INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512
+    return removed
 
 
 def line_image(angle, size=31, width=1.5):
@@ -364,11 +409,23 @@ def overfitting():
     """池化层：“在一定程度上避免过拟合的出现”"""
     import statistics
 
-    import torch.nn as nn
-
     claim(POOLING, "使特征图变小，简化网络计算复杂度并在一定程度上避免过拟合的出现")
     print(f"64 张训练图、400 张测试图（带噪声的横条/竖条，位置随机），{len(SEEDS)} 个随机种子")
     print(f"  / 64 training and 400 test images (noisy bars, anywhere), {len(SEEDS)} seeds")
+    gaps = train_test_gaps()
+    none = statistics.mean(gaps["不池化 no pooling"])
+    best = min(statistics.mean(gaps[name]) for name in ("MaxPool2d(2)", "AvgPool2d(2)"))
+    control = statistics.mean(gaps["x[::2, ::2] 只降采样"])
+    noise = max(statistics.stdev(g) for g in gaps.values())
+    overfitting_verdict(none, best, control, noise)
+
+
+def train_test_gaps():
+    """Train each network over the seeds; print its accuracies and return its train - test gaps."""
+    import statistics
+
+    import torch.nn as nn
+
     gaps = {}
     for name, pooling in [
         ("不池化 no pooling", None),
@@ -386,16 +443,19 @@ def overfitting():
             f"测试 test {statistics.mean(tests):.2f} ± {statistics.stdev(tests):.2f}, "
             f"差距 gap {statistics.mean(gaps[name]):+.2f} ± {statistics.stdev(gaps[name]):.2f}"
         )
-    none = statistics.mean(gaps["不池化 no pooling"])
-    best = min(statistics.mean(gaps[name]) for name in ("MaxPool2d(2)", "AvgPool2d(2)"))
-    control = statistics.mean(gaps["x[::2, ::2] 只降采样"])
-    noise = max(statistics.stdev(g) for g in gaps.values())
+    return gaps
+
+
+def overfitting_verdict(none, best, control, noise):
+    """Pooling narrows the gap (none → best) by more than the seeds' spread ``noise``: 有条件成立,
+    by aggregating when plain subsampling with the same smaller layer (``control``) does not
+    narrow it too; else 不成立."""
     weights = f"{8 * 16 * 16 * 2} → {8 * 8 * 8 * 2}"
     # the control has pooling's smaller linear layer: if it narrowed the gap as much, the size
     # would explain it; it does not, so aggregating neighbours does
     smaller_layer_explains = none - control > noise
     if none - best > noise and not smaller_layer_explains:
-        verdict(
+        return verdict(
             HOLDS_IF,
             f"这里池化把差距从 {none:.2f} 降到 {best:.2f}，超过种子间的波动 {noise:.2f}。"
             f"不是因为后面的线性层变小（{weights} 个权重）：同样小的线性层、只降采样不聚合时差距是 "
@@ -407,20 +467,19 @@ def overfitting():
             "is aggregating neighbours (less sensitive to position), on a task where the bars "
             "can be anywhere.",
         )
-    elif none - best > noise:
-        verdict(
+    if none - best > noise:
+        return verdict(
             HOLDS_IF,
             f"这里池化把差距从 {none:.2f} 降到 {best:.2f}；只降采样（同样小的线性层）也降到 "
             f"{control:.2f}：是线性层变小起的作用。",
             f"here pooling narrows the gap from {none:.2f} to {best:.2f}; plain subsampling with "
             f"the same smaller layer narrows it to {control:.2f}: the smaller layer does it.",
         )
-    else:
-        verdict(
-            DOES_NOT_HOLD,
-            f"这里差距 {none:.2f} 与 {best:.2f} 的差别没有超过种子间的波动 {noise:.2f}。",
-            f"here the gaps {none:.2f} and {best:.2f} differ by less than the seeds' spread.",
-        )
+    return verdict(
+        DOES_NOT_HOLD,
+        f"这里差距 {none:.2f} 与 {best:.2f} 的差别没有超过种子间的波动 {noise:.2f}。",
+        f"here the gaps {none:.2f} and {best:.2f} differ by less than the seeds' spread.",
+    )
 
 
 # ================================= 命令行 command line ==================================
