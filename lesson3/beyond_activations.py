@@ -8,6 +8,7 @@ one needs to carry a signal through depth.
 No flag runs every section. The article's six activations are in nn_layers_others.py.
 """
 
+import collections
 import os
 import sys
 
@@ -18,17 +19,23 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 from lab import plots
 from lab.activation_notes import float32_threshold
+from lab.depth import signal_through
 from lab.verdicts import SEEDS, pad, seeds_range
 
 # ============================== 现代激活函数 modern activations ===============================
 
-# name: (the layer, its formula y(x), the formula's derivative y'(x)); x is a float64 tensor.
-# Each formula is written from the paper or PyTorch's documentation, not from the layer's code,
-# and modern_activations() checks both against the layer and autograd.
+# One record per activation: the layer, its formula y(x) and derivative y'(x) (x a float64 tensor),
+# the formula as printed, and where its gradient is 0 by definition (None: nowhere). Each
+# formula is written from the paper or PyTorch's documentation, not from the layer's code, and
+# modern_activations() checks both against the layer and autograd.
+ModernActivation = collections.namedtuple(
+    "ModernActivation", "layer formula derivative text flat_below", defaults=(None,)
+)
 SQRT_2_OVER_PI = (2 / 3.141592653589793) ** 0.5
 
 
 def modern_formulas():
+    """{name: ModernActivation}, in the order they are printed and drawn."""
     import torch
     import torch.nn as nn
 
@@ -49,39 +56,58 @@ def modern_formulas():
         return t + x * (1 - t * t) * sig(x)
 
     return {
-        "GELU": (nn.GELU(), lambda x: x * Phi(x), lambda x: Phi(x) + x * phi(x)),
-        "GELU(tanh)": (nn.GELU(approximate="tanh"), gelu_tanh, gelu_tanh_derivative),
-        "SiLU": (nn.SiLU(), lambda x: x * sig(x), lambda x: sig(x) * (1 + x * (1 - sig(x)))),
-        "Mish": (nn.Mish(), lambda x: x * torch.tanh(torch.log1p(torch.exp(x))), mish_derivative),
-        "ELU": (
+        "GELU": ModernActivation(
+            nn.GELU(),
+            lambda x: x * Phi(x),
+            lambda x: Phi(x) + x * phi(x),
+            "x·Φ(x), Φ = 标准正态分布函数 the standard normal CDF",
+        ),
+        "GELU(tanh)": ModernActivation(
+            nn.GELU(approximate="tanh"),
+            gelu_tanh,
+            gelu_tanh_derivative,
+            "0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+        ),
+        "SiLU": ModernActivation(
+            nn.SiLU(),
+            lambda x: x * sig(x),
+            lambda x: sig(x) * (1 + x * (1 - sig(x))),
+            "x·σ(x)  (Swish)",
+        ),
+        "Mish": ModernActivation(
+            nn.Mish(),
+            lambda x: x * torch.tanh(torch.log1p(torch.exp(x))),
+            mish_derivative,
+            "x·tanh(softplus(x))",
+        ),
+        "ELU": ModernActivation(
             nn.ELU(),
             lambda x: torch.where(x > 0, x, torch.expm1(x)),
             lambda x: torch.where(x > 0, 1.0, torch.exp(x)),
+            "x (x > 0); α(eˣ − 1) (x ≤ 0), α = 1",
         ),
-        "SELU": (
+        "SELU": ModernActivation(
             nn.SELU(),
             lambda x: scale * torch.where(x > 0, x, alpha * torch.expm1(x)),
             lambda x: scale * torch.where(x > 0, 1.0, alpha * torch.exp(x)),
+            "λx (x > 0); λα(eˣ − 1) (x ≤ 0)",
         ),
-        "Hardswish": (
+        "Hardswish": ModernActivation(
             nn.Hardswish(),
             lambda x: x * torch.clamp(x + 3, 0, 6) / 6,
             lambda x: torch.where(x < -3, 0.0, torch.where(x > 3, 1.0, (2 * x + 3) / 6)),
+            "x·ReLU6(x + 3)/6",
+            flat_below=-3,
         ),
-        "Softplus": (nn.Softplus(), lambda x: torch.log1p(torch.exp(x)), sig),
+        "Softplus": ModernActivation(
+            nn.Softplus(),
+            lambda x: torch.log1p(torch.exp(x)),
+            sig,
+            "ln(1 + eˣ)  (β = 1; x > 20 时直接取 x / returns x above threshold 20)",
+        ),
     }
 
 
-FORMULA_TEXT = {
-    "GELU": "x·Φ(x), Φ = 标准正态分布函数 the standard normal CDF",
-    "GELU(tanh)": "0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))",
-    "SiLU": "x·σ(x)  (Swish)",
-    "Mish": "x·tanh(softplus(x))",
-    "ELU": "x (x > 0); α(eˣ − 1) (x ≤ 0), α = 1",
-    "SELU": "λx (x > 0); λα(eˣ − 1) (x ≤ 0)",
-    "Hardswish": "x·ReLU6(x + 3)/6",
-    "Softplus": "ln(1 + eˣ)  (β = 1; x > 20 时直接取 x / returns x above threshold 20)",
-}
 AGREES = 1e-12  # formula and layer (and their derivatives) agree in float64 below this
 # y' changing by more than 0.01, or y'' by more than 0.5, between grid points 0.001 apart is a
 # jump: on a smooth curve here they change by under 0.001 (its y'' and y''' stay below 1)
@@ -135,26 +161,45 @@ def modern_activations():
 
     formulas = modern_formulas()
     x = torch.arange(-6000, 6001, dtype=torch.float64) / 1000  # step 0.001, with x = 0 exactly
+    curves = check_formulas(formulas, x)
+    print_shapes(formulas, curves, x)
+    print_gelu_and_selu(formulas, curves, x)
+    print_zero_gradients(formulas)
+    activation_census()
+    plots.modern_activations(x.numpy(), {name: c[0].numpy() for name, c in curves.items()})
+    plots.modern_activation_gradients(x.numpy(), {name: c[1].numpy() for name, c in curves.items()})
+
+
+def check_formulas(formulas, x):
+    """Each formula and its derivative against the layer and autograd on the grid ``x``; returns
+    {name: (y, y')} from the layers."""
     curves = {}
     print(
         "公式与导数 formula and derivative, 在 on x ∈ [-6, 6] (step 0.001, float64), "
         f"容差 tolerance {AGREES:.0e}:"
     )
-    for name, (layer, formula, derivative) in formulas.items():
-        y, dy = grid_derivative(layer, x)
+    for name, activation in formulas.items():
+        y, dy = grid_derivative(activation.layer, x)
         curves[name] = (y, dy)
         smooth_x = x[(x != 0) & (x.abs() != 3)]  # where the derivative exists for all of them
-        value_gap = (formula(x) - y).abs().max().item()
-        slope_gap = (derivative(smooth_x) - grid_derivative(layer, smooth_x)[1]).abs().max().item()
+        value_gap = (activation.formula(x) - y).abs().max().item()
+        layer_slope = grid_derivative(activation.layer, smooth_x)[1]
+        slope_gap = (activation.derivative(smooth_x) - layer_slope).abs().max().item()
         ok = "✓" if value_gap < AGREES and slope_gap < AGREES else "✗"
-        print(f"  {name:<11} y = {FORMULA_TEXT[name]}")
+        print(f"  {name:<11} y = {activation.text}")
         print(
             f"  {'':<11} |公式 − 层| < {AGREES:.0e}: y {value_gap < AGREES}, "
             f"y' (autograd) {slope_gap < AGREES} {ok}"
         )
+    return curves
+
+
+def print_shapes(formulas, curves, x):
+    """Where each curve is not smooth (jumps found on the grid), and its lowest value."""
+    import torch
 
     print("\n形状 shape (y' 和 y'' 的跳变由网格算出 / jumps of y' and y'' found on the grid):")
-    for name, (layer, _, _) in formulas.items():
+    for name, activation in formulas.items():
         y, dy = curves[name]
         second = (dy[1:] - dy[:-1]) / 0.001
         y_jumps, dy_jumps = kinks(x, dy, JUMP), kinks(x[:-1], second, SECOND_JUMP)
@@ -164,9 +209,9 @@ def modern_activations():
             smooth = f"y' 连续, y'' 在 x ≈ {dy_jumps} 跳变 / y' continuous, y'' jumps"
         else:
             smooth = "处处光滑 smooth everywhere"
-        low, where = lowest_point(layer, x, y)
+        low, where = lowest_point(activation.layer, x, y)
         at_edge = where < -5.9
-        bound = layer(torch.tensor([-1e4], dtype=torch.float64)).item()
+        bound = activation.layer(torch.tensor([-1e4], dtype=torch.float64)).item()
         lowest = (
             f"下确界 infimum {bound:.4f} (x → −∞, 取不到 never reached)"
             if at_edge
@@ -174,12 +219,17 @@ def modern_activations():
         )
         print(f"  {name:<11} {lowest}; {smooth}")
 
+
+def print_gelu_and_selu(formulas, curves, x):
+    """GELU's tanh form against the exact one, and SELU's constants measured from the layer."""
+    import torch
+
     gap = (curves["GELU(tanh)"][0] - curves["GELU"][0]).abs()
     print(
         f"\nGELU 的 tanh 近似 vs 精确 / tanh form vs exact: 最大差 largest difference "
         f"{gap.max():.2e} at x = {x[gap.argmax()]:.3f}"
     )
-    selu = formulas["SELU"][0]
+    selu = formulas["SELU"].layer
     scale = selu(torch.tensor(1.0, dtype=torch.float64)).item()
     alpha = -selu(torch.tensor(-1e4, dtype=torch.float64)).item() / scale
     print(
@@ -187,13 +237,18 @@ def modern_activations():
         f"α = {alpha:.10f}"
     )
 
+
+def print_zero_gradients(formulas):
+    """Where float32 makes each derivative exactly 0 on the negative side."""
+    import torch
+
     print("\nfloat32 中梯度正好为 0 / where float32 makes y' exactly 0 (x < 0 side):")
-    for name, (layer, _, _) in formulas.items():
-        if name == "Hardswish":
-            print(f"  {name:<11} x < -3 (按定义 by definition)")
+    for name, activation in formulas.items():
+        if activation.flat_below is not None:
+            print(f"  {name:<11} x < {activation.flat_below} (按定义 by definition)")
             continue
 
-        def slope_is_nonzero(value, layer=layer):
+        def slope_is_nonzero(value, layer=activation.layer):
             value = value.clone().requires_grad_(True)
             return torch.autograd.grad(layer(value), value)[0].item() != 0
 
@@ -203,9 +258,6 @@ def modern_activations():
         "  Softplus: x > 20 时层直接返回 x (threshold), 与 ln(1 + eˣ) 的差低于 float32 的精度"
         " / above x = 20 the layer returns x itself"
     )
-    activation_census()
-    plots.modern_activations(x.numpy(), {name: c[0].numpy() for name, c in curves.items()})
-    plots.modern_activation_gradients(x.numpy(), {name: c[1].numpy() for name, c in curves.items()})
 
 
 CENSUS_MODELS = (
@@ -297,9 +349,9 @@ def seed_draws():
 
 
 def run_stack(name, inputs, weights, gains=None, biases=None, backward_from=None):
-    """claims_linear_activations.backward_pass's stack, run differently: every seed at once, in
-    float64 (the gain search runs it hundreds of times, and its digits must not move with the
-    thread count), any gain, and the forward std measured too.
+    """The stack of claims_linear_activations.backward_pass (lab.depth.signal_through), built
+    differently: every seed at once, in float64 (the gain search runs it hundreds of times, and
+    its digits must not move with the thread count), any gain, and the forward std measured too.
 
     Through DEPTH layers of z = gain·(h·W) + b, h = act(z), all seeds at once (``gains``: one
     per seed). Returns the std of z at every layer [seeds × DEPTH] and, given ``backward_from``
@@ -307,22 +359,24 @@ def run_stack(name, inputs, weights, gains=None, biases=None, backward_from=None
     first and the last layer [seeds × 2]."""
     import torch
 
-    act = activation_function(name)
-    h, stds = inputs, []
-    for layer in range(DEPTH):
-        z = torch.bmm(h, weights[layer])
-        if gains is not None:
-            z = z * gains.view(-1, 1, 1)
-        if biases is not None:
-            z = z + biases[layer]
-        if layer == 0 and backward_from is not None:
-            z = first = z.detach().requires_grad_(True)
-        stds.append(z.detach().std(dim=(1, 2)))
-        h = act(z)
-    stds = torch.stack(stds, dim=1)
+    def layer(index):
+        def affine(h):
+            z = torch.bmm(h, weights[index])
+            if gains is not None:
+                z = z * gains.view(-1, 1, 1)
+            return z if biases is None else z + biases[index]
+
+        return affine
+
+    readout = None
+    if backward_from is not None:
+        inputs = inputs.clone().requires_grad_(True)  # so that every z has a gradient
+        readout = lambda h: (h * backward_from).sum()  # noqa: E731
+    zs = signal_through(inputs, map(layer, range(DEPTH)), activation_function(name), readout)
+    stds = torch.stack([z.detach().std(dim=(1, 2)) for z in zs], dim=1)
     if backward_from is None:
         return stds, None
-    grads = torch.autograd.grad((h * backward_from).sum(), [first, z])
+    grads = [zs[0].grad, zs[-1].grad]
     return stds, torch.stack([grad.flatten(1).norm(dim=1) for grad in grads], dim=1)
 
 
@@ -355,8 +409,8 @@ def steady_gain(name, inputs, unit_weights):
     return middle.exp().tolist()
 
 
-# name: label printed (the figure's legend uses the names)
-INITS = {
+# How the stack's weights are initialised: name (the figure's legend) → label printed
+INIT_LABELS = {
     "default": "默认 default U(±1/√n)",
     "gain 1": "gain 1",
     "calculate_gain": "calculate_gain",
@@ -383,7 +437,23 @@ def init_gains():
     Linear(256, 256): which gain keeps the signal's std steady, what nn.Linear's default
     initialisation (a gain of √(1/3)) does over depth, and what the article's "ReLU 缓解梯度消失"
     needs to hold."""
-    import torch
+    known = print_calculate_gain()
+    print_default_init()
+    draws = seed_draws()
+    inputs, unit_weights = draws[:2]
+    print(
+        f"\n{DEPTH} 层 layers of Linear({WIDTH}, {WIDTH}) + 激活 activation, 权重 weights std "
+        f"gain/√fan_in, 偏置 biases 0 (默认初始化除外 but for the default init), 输入 input std 1; "
+        f"{len(SEEDS)} seeds, 中位数 [最低, 最高] median [lowest, highest]."
+    )
+    measured = steady_gains(known, inputs, unit_weights)
+    profiles, readings = signal_readings(known, measured, draws)
+    print_what_the_gains_say(measured, readings)
+    plots.signal_through_depth(profiles, GAIN_ACTIVATIONS, list(INIT_LABELS))
+
+
+def print_calculate_gain():
+    """torch.nn.init.calculate_gain for each activation; returns the ones it knows."""
     from torch import nn
 
     print("torch.nn.init.calculate_gain:")
@@ -394,6 +464,13 @@ def init_gains():
             print(f"  {name:<11} {known[name]:.4f}")
         except ValueError as error:
             print(f"  {name:<11} ValueError: {error}")
+    return known
+
+
+def print_default_init():
+    """nn.Linear's default weights, measured over the seeds: U(±1/√fan_in), a gain of √(1/3)."""
+    import torch
+    from torch import nn
 
     weights_std, low, high = [], [], []
     for seed in SEEDS:
@@ -410,12 +487,10 @@ def init_gains():
         f"std (= gain) {seeds_range(weights_std)}"
     )
 
-    inputs, unit_weights, default_weights, default_biases, backward_from = seed_draws()
-    print(
-        f"\n{DEPTH} 层 layers of Linear({WIDTH}, {WIDTH}) + 激活 activation, 权重 weights std "
-        f"gain/√fan_in, 偏置 biases 0 (默认初始化除外 but for the default init), 输入 input std 1; "
-        f"{len(SEEDS)} seeds, 中位数 [最低, 最高] median [lowest, highest]."
-    )
+
+def steady_gains(known, inputs, unit_weights):
+    """Search each activation's steady gain on every seed; print it beside calculate_gain's and
+    return the median."""
     print(
         "稳定增益 steady gain: 让第 30 层的 std 等于输入的 1 / makes layer 30's pre-activation "
         "std equal the input's 1 (searched per seed)"
@@ -435,14 +510,22 @@ def init_gains():
             close = abs(calc / measured[name] - 1) <= AGREE_WITHIN
             agrees, calc_text = ("是 yes" if close else "否 no"), f"{calc:.3f}"
         print(f"  {name:<13}{calc_text:<16}{seeds_range(gains):<26}{agrees}")
+    return measured
 
+
+def signal_readings(known, measured, draws):
+    """Each activation under each of INIT_LABELS: layer 30's std and the backward signal's ratio,
+    printed; returns the std over depth (median of the seeds) and what each ratio says."""
+    import torch
+
+    inputs, unit_weights, default_weights, default_biases, backward_from = draws
     print(
         "\n第 30 层的 std 与反向信号之比 / layer 30's std and the backward signal's ratio "
         f"‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ (< {VANISHES:.0e} 消失 vanishes, > {EXPLODES:.0e} 爆炸 explodes):"
     )
     profiles, readings = {}, {}
     for name in GAIN_ACTIVATIONS:
-        for init, label in INITS.items():
+        for init, label in INIT_LABELS.items():
             if init == "default":
                 stds, grads = run_stack(
                     name, inputs, default_weights, None, default_biases, backward_from
@@ -461,6 +544,11 @@ def init_gains():
                 f"std {seeds_range(stds[:, -1].tolist()):<24} "
                 f"{seeds_range(ratios):<28} {readings[(name, init)]}"
             )
+    return profiles, readings
+
+
+def print_what_the_gains_say(measured, readings):
+    """The default init against the steady gains, and what ReLU needs."""
     vanish = [n for n in GAIN_ACTIVATIONS if readings[(n, "default")] == "消失 vanishes"]
     below = [n for n in GAIN_ACTIVATIONS if measured[n] > (1 / 3) ** 0.5]
     print(
@@ -484,7 +572,6 @@ def init_gains():
             else ""
         )
     )
-    plots.signal_through_depth(profiles, GAIN_ACTIVATIONS, list(INITS))
 
 
 # ================================= 命令行 command line ==================================

@@ -19,6 +19,7 @@ sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
 from common_tools import set_seed
 from lab import plots
+from lab.depth import signal_through
 from lab.verdicts import (
     DOES_NOT_HOLD,
     HOLDS,
@@ -169,13 +170,7 @@ def backward_pass(activation, init, seed, scale=1.0, depth=10, width=128):
         if init != "default":
             nn.init.zeros_(linear.bias)
         linear.weight.data.mul_(scale)
-    a, zs = torch.randn(64, width), []
-    for linear in linears:
-        z = linear(a)
-        z.retain_grad()  # keep ∂L/∂z, which autograd would otherwise free
-        zs.append(z)
-        a = activation()(z)
-    a.sum().backward()
+    zs = signal_through(torch.randn(64, width), linears, activation(), lambda a: a.sum())
     signal = [z.grad.norm().item() for z in zs]
     return signal, [linear.weight.grad.norm().item() for linear in linears]
 

@@ -32,7 +32,7 @@ def line_starting(lines, start):
 
 @pytest.mark.parametrize("name", list(module.modern_formulas()))
 def test_each_formula_and_its_derivative_is_the_layer_and_autograd(name):
-    layer, formula, derivative = module.modern_formulas()[name]
+    layer, formula, derivative, _, _ = module.modern_formulas()[name]
     x = torch.arange(-800, 801, dtype=torch.float64) / 100
     x = x[(x != 0) & (x.abs() != 3)]  # where the derivative does not exist for some
     y, dy = module.grid_derivative(layer, x)
@@ -72,7 +72,7 @@ def minimum_by_bisection_on_the_derivative(derivative, low, high):
     ],
 )
 def test_the_minima_printed_are_where_the_derivative_is_zero(printed, name, minimum, where):
-    layer, formula, derivative = module.modern_formulas()[name]
+    layer, formula, derivative, _, _ = module.modern_formulas()[name]
     x = minimum_by_bisection_on_the_derivative(derivative, -3.0, 0.0)
     assert f"{x:.3f}" == where and f"{formula(torch.tensor(x, dtype=torch.float64)):.4f}" == minimum
     line = line_starting(printed[0]["--modern-activations"], f"  {name:<11} 最小值")
@@ -106,7 +106,7 @@ def test_smoothness_bounds_gelu_gap_and_selu_constants_are_printed_as_measured(p
 
 def test_float32_zeroes_the_gradient_where_printed_and_not_just_before(printed):
     lines = printed[0]["--modern-activations"]
-    for name, (layer, _, _) in module.modern_formulas().items():
+    for name, (layer, *_) in module.modern_formulas().items():
         if name == "Hardswish":
             continue
         edge = float(line_starting(lines, f"  {name:<11} x < ").split("x < ")[1])
