@@ -32,6 +32,39 @@ ModernActivation = collections.namedtuple(
     "ModernActivation", "layer formula derivative text flat_below", defaults=(None,)
 )
 SQRT_2_OVER_PI = (2 / 3.141592653589793) ** 0.5
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # its paper's (Klambauer 2017)
+
+
+def normal_pdf(x):
+    import torch
+
+    return torch.exp(-x * x / 2) / (2 * 3.141592653589793) ** 0.5
+
+
+def normal_cdf(x):
+    import torch
+
+    return 0.5 * (1 + torch.erf(x / 2**0.5))
+
+
+def gelu_tanh(x):
+    import torch
+
+    return 0.5 * x * (1 + torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
+
+
+def gelu_tanh_derivative(x):
+    import torch
+
+    t = torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x**2)
+
+
+def mish_derivative(x):
+    import torch
+
+    t = torch.tanh(torch.nn.functional.softplus(x))
+    return t + x * (1 - t * t) * torch.sigmoid(x)
 
 
 def modern_formulas():
@@ -39,27 +72,12 @@ def modern_formulas():
     import torch
     import torch.nn as nn
 
-    phi = lambda x: torch.exp(-x * x / 2) / (2 * 3.141592653589793) ** 0.5  # noqa: E731
-    Phi = lambda x: 0.5 * (1 + torch.erf(x / 2**0.5))  # noqa: E731
-    sig = torch.sigmoid
-    alpha, scale = 1.6732632423543772, 1.0507009873554805  # SELU's, from its paper (Klambauer 2017)
-
-    def gelu_tanh(x):
-        return 0.5 * x * (1 + torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
-
-    def gelu_tanh_derivative(x):
-        t = torch.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x**2)
-
-    def mish_derivative(x):
-        t = torch.tanh(nn.functional.softplus(x))
-        return t + x * (1 - t * t) * sig(x)
-
+    sig, alpha, scale = torch.sigmoid, SELU_ALPHA, SELU_SCALE
     return {
         "GELU": ModernActivation(
             nn.GELU(),
-            lambda x: x * Phi(x),
-            lambda x: Phi(x) + x * phi(x),
+            lambda x: x * normal_cdf(x),
+            lambda x: normal_cdf(x) + x * normal_pdf(x),
             "x·Φ(x), Φ = 标准正态分布函数 the standard normal CDF",
         ),
         "GELU(tanh)": ModernActivation(

@@ -24,8 +24,6 @@ from lesson_cli.console import InputError
 
 def unpool_vs_upsample():
     """反池化、上采样与转置卷积 / (a) unpooling, (b) upsampling, (c) transposed convolution"""
-    import re
-
     import torch
     import torch.nn as nn
 
@@ -58,8 +56,25 @@ def unpool_vs_upsample():
         "    kernel 2、stride 2 时窗口不重叠：每个 2×2 块 = 一个输入值 × 卷积核"
         " / no overlap: each 2×2 block is one input value times the kernel"
     )
+    deconv_is_no_inverse(img_tensor, deconv_layer)
+    odd_size_needs_output_size(maxpool_layer)
+    even_size_needs_output_size()
+    repeated_indices()
+    panels = {
+        "raw_img": img_tensor,
+        "img_pool (MaxPool2d)": img_pool,
+        "(a) MaxUnpool2d": img_unpool,
+        "(b) Upsample nearest": img_nearest,
+        "(b) Upsample bilinear": img_bilinear,
+        "(c) ConvTranspose2d": img_deconv,
+    }
+    plots.unpool_vs_upsample(panels, indices)
 
-    # 转置卷积不是卷积的逆 / a transposed convolution does not undo a convolution
+
+def deconv_is_no_inverse(img_tensor, deconv_layer):
+    """转置卷积不是卷积的逆 / a transposed convolution does not undo a convolution"""
+    import torch.nn as nn
+
     conv_layer = nn.Conv2d(1, 1, kernel_size=2, stride=2, bias=False)
     conv_layer.weight.data = deconv_layer.weight.data
     round_trip = deconv_layer(conv_layer(img_tensor)).detach()
@@ -68,7 +83,12 @@ def unpool_vs_upsample():
         " {:.4f}".format((round_trip - img_tensor).abs().max().item())
     )
 
-    # output_size 的歧义: a 5×5 and a 4×4 input both pool to 2×2
+
+def odd_size_needs_output_size(maxpool_layer):
+    """output_size 的歧义 / a 5×5 and a 4×4 input both pool to 2×2"""
+    import torch
+    import torch.nn as nn
+
     img_odd = torch.arange(24.0, -1.0, -1.0).reshape(1, 1, 5, 5)  # each window's max: top-left
     img_pool_odd, indices_odd = maxpool_layer(img_odd)
     maxunpool_layer = nn.MaxUnpool2d((2, 2), stride=(2, 2))
@@ -81,7 +101,14 @@ def unpool_vs_upsample():
     print("output_size=(5, 5) → 回到最大值的位置 / back where the maxima were:\n{}".format(told))
     print("(index ≥ 16 时 PyTorch 报错 raises 'Found an invalid max index')")
 
-    # 偶数尺寸也会出错 / even sizes too: with padding, unpooling guesses a smaller size
+
+def even_size_needs_output_size():
+    """偶数尺寸也会出错 / even sizes too: with padding, unpooling guesses a smaller size"""
+    import re
+
+    import torch
+    import torch.nn as nn
+
     img_even = torch.arange(64.0).reshape(1, 1, 8, 8)
     img_pool_even, indices_even = nn.MaxPool2d(3, 2, padding=1, return_indices=True)(img_even)
     maxunpool_layer = nn.MaxUnpool2d(3, 2, padding=1)
@@ -100,16 +127,6 @@ def unpool_vs_upsample():
             *img_pool_even.shape[-2:], without, guess, guess
         )
     )
-    repeated_indices()
-    panels = {
-        "raw_img": img_tensor,
-        "img_pool (MaxPool2d)": img_pool,
-        "(a) MaxUnpool2d": img_unpool,
-        "(b) Upsample nearest": img_nearest,
-        "(b) Upsample bilinear": img_bilinear,
-        "(c) ConvTranspose2d": img_deconv,
-    }
-    plots.unpool_vs_upsample(panels, indices)
 
 
 def repeated_indices():
@@ -274,7 +291,6 @@ def note_on_the_image(height, settings, out, earlier):
 def pool_from_scratch():
     """手写最大池化和平均池化 / max and average pooling written as loops, next to PyTorch"""
     import torch
-    import torch.nn as nn
 
     x = torch.tensor(
         [
@@ -286,7 +302,28 @@ def pool_from_scratch():
         ]
     )
     print("x (5×5):\n{}".format(x.int()))
-    cases = [
+    for name, options, layer in scratch_cases():
+        by_hand, divisors = pool_by_hand(x, **options)
+        by_pytorch = layer(x[None, None])[0, 0]
+        print(f"--- {name} ---")
+        print("手写 by hand:\n{}\nnn.{}:\n{}".format(by_hand, name.split("(")[0], by_pytorch))
+        print("相同 equal: {}".format(torch.allclose(by_hand, by_pytorch)))
+        if options.get("mode") == "avg":
+            print("每个窗口除以 each window divides by: {}".format(divisors))
+    print(
+        "分母 divisor: 默认是 kernel 面积（填充也算）；count_include_pad=False 只数真实像素；\n"
+        "  ceil_mode 让窗口伸出边界时，伸出去的部分从不计入；divisor_override 直接替换分母\n"
+        "  / the kernel area, padding included; count_include_pad=False counts real pixels only;\n"
+        "  the part of a ceil_mode window beyond the padding never counts;\n"
+        "  divisor_override replaces it"
+    )
+
+
+def scratch_cases():
+    """(name, pool_by_hand's options, the PyTorch layer) for each layer pooled by hand."""
+    import torch.nn as nn
+
+    return [
         ("MaxPool2d(2, stride=2)", dict(kernel=2), nn.MaxPool2d(2, 2)),
         (
             "MaxPool2d(2, stride=2, ceil_mode=True)",
@@ -314,21 +351,6 @@ def pool_from_scratch():
             nn.AvgPool2d(2, 2, divisor_override=3),
         ),
     ]
-    for name, options, layer in cases:
-        by_hand, divisors = pool_by_hand(x, **options)
-        by_pytorch = layer(x[None, None])[0, 0]
-        print(f"--- {name} ---")
-        print("手写 by hand:\n{}\nnn.{}:\n{}".format(by_hand, name.split("(")[0], by_pytorch))
-        print("相同 equal: {}".format(torch.allclose(by_hand, by_pytorch)))
-        if options.get("mode") == "avg":
-            print("每个窗口除以 each window divides by: {}".format(divisors))
-    print(
-        "分母 divisor: 默认是 kernel 面积（填充也算）；count_include_pad=False 只数真实像素；\n"
-        "  ceil_mode 让窗口伸出边界时，伸出去的部分从不计入；divisor_override 直接替换分母\n"
-        "  / the kernel area, padding included; count_include_pad=False counts real pixels only;\n"
-        "  the part of a ceil_mode window beyond the padding never counts;\n"
-        "  divisor_override replaces it"
-    )
 
 
 # ============================= 从特征图到线性层 global pooling =============================
@@ -359,6 +381,14 @@ def global_pooling():
             "  全局平均池化 = 每个通道的平均值 / global average pooling = each channel's mean: "
             f"{torch.allclose(head[0](features).flatten(1), gap)}"
         )
+    adaptive_windows()
+    without_adaptive_pooling(conv)
+
+
+def adaptive_windows():
+    """自适应池化的窗口 / AdaptiveAvgPool2d's windows for 5 → 3, by hand and by PyTorch"""
+    import torch
+    import torch.nn as nn
 
     print("--- 自适应池化的窗口 / AdaptiveAvgPool2d's windows, 5 → 3 ---")
     row = torch.arange(5.0).reshape(1, 1, 1, 5)
@@ -374,6 +404,12 @@ def global_pooling():
             nn.AdaptiveAvgPool2d((1, 3))(row).flatten().tolist(),
         )
     )
+
+
+def without_adaptive_pooling(conv):
+    """没有自适应池化 / a fixed Flatten → Linear fits one input size only"""
+    import torch
+    import torch.nn as nn
 
     print("--- 没有自适应池化 / without adaptive pooling ---")
     fixed = nn.Sequential(conv, nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 10))
@@ -394,6 +430,7 @@ def global_pooling():
 # ============================ 看池化发生 see pooling happen ============================
 
 EXPLORE_LIMIT = 32  # --explore draws every pixel: up to 32×32
+OPEN_EXPLORERS = []  # the explorers whose windows are open: alive until they close
 
 
 def explore(**layer):
@@ -422,9 +459,6 @@ def explore(**layer):
     else:
         pool_explorer.static_figure(settings)
     print("\n".join(state["lines"]))
-
-
-OPEN_EXPLORERS = []
 
 
 def animate():

@@ -219,18 +219,32 @@ def relu_variants():
     print("--- nn.RReLU(lower=1/8, upper=1/3) ---")
     print("  公式 formula:     y = x (x ≥ 0), a·x (x < 0)")
     print("  导数 derivative:  y' = 1 (x > 0), a (x < 0)")
+    negative_x, train_slopes, eval_slope = rrelu_train_and_eval(rrelu)
+
+    prelu_learns()
+
+    curves = {
+        "ReLU()": relu(x),
+        "LeakyReLU(negative_slope=0.1)": leaky_relu(x),
+        "PReLU(init=0.25)": prelu(x).detach(),
+    }
+    plots.relu_variants(x, curves, negative_x, train_slopes, eval_slope)
+
+
+def rrelu_train_and_eval(rrelu):
+    """RReLU: one random slope per element in training mode, a fixed one in eval mode."""
+    import torch
+
     print(
         "  train(): 每个元素、每次前向重新抽 a ~ U(lower, upper) / a fresh a per element and pass"
     )
     print("  eval():  a = (lower + upper) / 2 固定（文章没有提到）/ fixed (not in the article)")
-
-    # RReLU: one random slope per element in training mode, a fixed one in eval mode
     rrelu.train()
     negative_x = -torch.rand(2000) * 3
     train_slopes = rrelu(negative_x) / negative_x
     rrelu.eval()
     eval_output = rrelu(negative_x)
-    eval_slope = (1 / 8 + 1 / 3) / 2
+    eval_slope = (rrelu.lower + rrelu.upper) / 2
     print(
         "  实测 measured, train(): {} slopes ∈ [{:.4f}, {:.4f}], {} 个不同 distinct".format(
             len(train_slopes), train_slopes.min(), train_slopes.max(), train_slopes.unique().numel()
@@ -241,15 +255,7 @@ def relu_variants():
             eval_slope, len(negative_x), torch.equal(eval_output, negative_x * eval_slope)
         )
     )
-
-    prelu_learns()
-
-    curves = {
-        "ReLU()": relu(x),
-        "LeakyReLU(negative_slope=0.1)": leaky_relu(x),
-        "PReLU(init=0.25)": prelu(x).detach(),
-    }
-    plots.relu_variants(x, curves, negative_x, train_slopes, eval_slope)
+    return negative_x, train_slopes, eval_slope
 
 
 def prelu_learns():

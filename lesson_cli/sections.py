@@ -102,16 +102,26 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
             parser.error(f"{arg} 已移到 moved to {script}: python {script} {arg}")
     args = parser.parse_args(argv)
     if args.list:
-        for section in sections:
-            from lesson_cli.figures import file_name
-
-            drawn = "  → " + ", ".join(map(file_name, section.figures)) if section.figures else ""
-            print(f"--{section.flag:<22} {section.heading}{drawn}")
+        list_sections(sections)
         return 0
-
     chosen = [s for s in sections if getattr(args, dest(s.flag))] or sections
+    refuse_unused_options(parser, args, sections, chosen)
+    run_chosen(args, chosen)
+    return 0
+
+
+def list_sections(sections):
+    """--list: each section's flag, heading and the figures it draws."""
+    from lesson_cli.figures import file_name
+
+    for section in sections:
+        drawn = "  → " + ", ".join(map(file_name, section.figures)) if section.figures else ""
+        print(f"--{section.flag:<22} {section.heading}{drawn}")
+
+
+def refuse_unused_options(parser, args, sections, chosen):
+    """A usage error for an option that no chosen section takes: it would be ignored."""
     for option in {option for section in sections for option in section.options}:
-        # an option no chosen section takes would be ignored
         takers = [s for s in sections if option in s.options]
         if getattr(args, option) != parser.get_default(option) and not set(takers) & set(chosen):
             flags = " or ".join("--" + s.flag for s in takers)
@@ -120,6 +130,10 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
         users = ", ".join("--" + s.flag for s in sections if s.uses_image) or "none"
         parser.error(f"--image 只用于 is used only by: {users}")
 
+
+def run_chosen(args, chosen):
+    """Check the packages, load the picture, prepare --out, then run each chosen section under
+    its banner, saving and showing what it drew."""
     from lesson_cli.environment import check_environment
     from lesson_cli.figures import (
         prepare_output_dir,
@@ -151,7 +165,6 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
                 again = " (替换了上一次的图 replaces the earlier one)" if replaced else ""
                 print(f"已保存图片 saved: {path}{again}")
             show_figures(windows)
-    return 0
 
 
 def save_figures_drawn(section, out_dir, animations):

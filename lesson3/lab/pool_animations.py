@@ -33,7 +33,15 @@ def maxpool_unpool_frames():
     img_reconstruct = torch.randn_like(img_pool, dtype=torch.float)
     img_unpool = nn.MaxUnpool2d((2, 2), stride=(2, 2))(img_reconstruct, indices)
 
-    raw, pooled, flat = img_tensor[0, 0].tolist(), img_pool[0, 0].tolist(), indices[0, 0].tolist()
+    flat = indices[0, 0].tolist()
+    frames = pooling_frames(img_tensor[0, 0].tolist(), img_pool[0, 0].tolist(), flat)
+    frames += unpooling_frames(img_reconstruct[0, 0].tolist(), flat)
+    assert frames[-1]["grid"] == img_unpool[0, 0].tolist()  # the drawing is the layer's output
+    return frames, img_unpool[0, 0]
+
+
+def pooling_frames(raw, pooled, flat):
+    """The 2×2 window slides over the 4×4 ``raw``; each maximum is recorded with its index."""
     frames, recorded = [], [[None, None], [None, None]]
     for i in range(2):
         for j in range(2):
@@ -55,8 +63,12 @@ def maxpool_unpool_frames():
                     "right_title": "img_pool @ indices",
                 }
             )
-    unpooled = [[0.0] * 4 for _ in range(4)]
-    reconstruct = img_reconstruct[0, 0].tolist()
+    return frames
+
+
+def unpooling_frames(reconstruct, flat):
+    """MaxUnpool2d puts each of ``reconstruct``'s values at its index of the 4×4 output."""
+    frames, unpooled = [], [[0.0] * 4 for _ in range(4)]
     for i in range(2):
         for j in range(2):
             r, c = divmod(flat[i][j], 4)
@@ -74,8 +86,7 @@ def maxpool_unpool_frames():
                     "grid": [row[:] for row in unpooled],
                 }
             )
-    assert frames[-1]["grid"] == img_unpool[0, 0].tolist()  # the drawing is the layer's output
-    return frames, img_unpool[0, 0]
+    return frames
 
 
 def ceil_mode_frames():

@@ -36,6 +36,9 @@ LIMITS = {
     "dilation": (1, 3),
 }
 DIVISOR_LIMIT = 9  # divisor_override slider: 0 (None) to 9
+# the window slider's last window, row-major: at most size + 1 windows a side (stride 1, an even
+# kernel and padding kernel / 2: out = size + 2·padding - kernel + 1)
+WINDOW_LIMIT = (LIMITS["size"][1] + 1) ** 2 - 1
 
 
 def explore_state(settings, highlight=0):
@@ -196,27 +199,7 @@ def draw_input(ax, s, state):
             PatchCollection(extra, facecolor="none", edgecolor="C2", linestyle="--", linewidth=1.5)
         )
     if state["dropped"] is not None:
-        start = state["dropped"]
-        ax.add_patch(
-            Rectangle(
-                (start - 0.5, starts[0] - 0.5),
-                span,
-                span,
-                facecolor="none",
-                edgecolor="C3",
-                linestyle=":",
-                linewidth=2,
-            )
-        )
-        ax.text(
-            start + span / 2 - 0.5,
-            starts[0] + span - 0.4,
-            "dropped: starts\nin the padding",
-            color="C3",
-            fontsize=7,
-            ha="center",
-            va="top",
-        )
+        draw_dropped_window(ax, state["dropped"], starts[0], span)
     top, left = starts[row], starts[col]
     for r in range(top, top + span, s.dilation):
         for c in range(left, left + span, s.dilation):
@@ -225,6 +208,32 @@ def draw_input(ax, s, state):
         Rectangle(
             (left - 0.5, top - 0.5), span, span, facecolor="none", edgecolor="C1", linewidth=2.5
         )
+    )
+
+
+def draw_dropped_window(ax, start, top, span):
+    """The window ceil_mode's rounding asks for and PyTorch drops: dotted, with the reason."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(
+        Rectangle(
+            (start - 0.5, top - 0.5),
+            span,
+            span,
+            facecolor="none",
+            edgecolor="C3",
+            linestyle=":",
+            linewidth=2,
+        )
+    )
+    ax.text(
+        start + span / 2 - 0.5,
+        top + span - 0.4,
+        "dropped: starts\nin the padding",
+        color="C3",
+        fontsize=7,
+        ha="center",
+        va="top",
     )
 
 
@@ -289,7 +298,7 @@ class Explorer:
             valstep=1,
         )
         ax = self.fig.add_axes([0.5, 0.18, 0.3, 0.025])
-        self.sliders["window"] = Slider(ax, "window", 0, 143, valinit=highlight, valstep=1)
+        self.sliders["window"] = Slider(ax, "window", 0, WINDOW_LIMIT, valinit=highlight, valstep=1)
         self.pool = RadioButtons(
             self.fig.add_axes([0.86, 0.12, 0.1, 0.12]),
             ("max", "avg"),
@@ -374,6 +383,6 @@ def interact_in_notebook():
         show,
         pool=["max", "avg"],
         divisor_override=(0, DIVISOR_LIMIT, 1),
-        window=(0, 143, 1),
+        window=(0, WINDOW_LIMIT, 1),
         **ranges,
     )
