@@ -155,7 +155,7 @@ def test_the_unpool_figure_says_what_a_transposed_convolution_does(beyond):
 
     beyond.unpool_vs_upsample()
     figure = plt.gcf()
-    title = figure._suptitle.get_text()
+    title = figure.get_suptitle()
     assert "mixes" not in title and "value × kernel in each 2×2 block, no overlap" in title
 
 

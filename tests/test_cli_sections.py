@@ -108,3 +108,39 @@ def test_importing_a_script_as_a_module_leaves_ctrl_c_alone():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout == "True\n", result.stderr
+
+
+def fake_section():
+    """假的一节 / a section added to a script's table, and nothing else"""
+    from matplotlib import pyplot as plt
+
+    print("fake section ran")
+    plt.plot([0, 1], [1, 0])
+
+
+def test_a_section_added_to_the_table_is_a_flag_listed_run_and_saved(tmp_path, capsys):
+    # One row in SECTIONS is all a new section needs: the flag, --list, the no-flag run and the
+    # saving of its figure all come from the table (a fresh copy of the module, so that the
+    # other tests see the table as it is).
+    from conftest import load_script
+
+    from lesson_cli.console import run_cli
+    from lesson_cli.sections import Section
+
+    module = load_script("nn_layers_others")
+    module.SECTIONS = [
+        section for section in module.SECTIONS if not section.uses_image and not section.figures
+    ] + [Section("fake", "假的一节 a fake section", fake_section, figures=("fake",))]
+    assert run_cli(module.main, ["--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == len(module.SECTIONS)
+    assert listed[-1].split() == ["--fake", "假的一节", "a", "fake", "section", "→", "fake.png"]
+
+    out_dir = tmp_path / "figures"
+    assert run_cli(module.main, ["--out", str(out_dir), "--no-show"]) == 0
+    out = capsys.readouterr().out
+    banners = [line for line in out.splitlines() if line.startswith("====")]
+    assert [line.split("[")[1].split("]")[0] for line in banners] == [
+        "--" + section.flag for section in module.SECTIONS
+    ]
+    assert "fake section ran" in out and sorted(os.listdir(out_dir)) == ["fake.png"]

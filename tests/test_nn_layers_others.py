@@ -217,7 +217,9 @@ def test_a_flag_that_moved_names_the_script_that_has_it_now(run_main, flag, scri
     assert f"moved to {script}: python {script} {flag}" in err
 
 
-def test_the_article_file_holds_the_articles_lines_and_no_plumbing():
+def test_the_article_file_holds_the_articles_lines():
+    # Reads the source on purpose: a learner lays this file beside the article's block, so the
+    # article's own lines must stand in it as written (behaviour alone cannot show that).
     with open(f"{REPO_ROOT}/lesson3/nn_layers_others.py", encoding="utf-8") as f:
         source = f.read()
     for articles_line in (
@@ -230,19 +232,6 @@ def test_the_article_file_holds_the_articles_lines_and_no_plumbing():
         "linear_layer.bias.data.fill_(0.5)",
     ):
         assert articles_line in source
-    for plumbing in (
-        "argparse",
-        "add_argument",
-        "subplots",
-        "savefig",
-        "noqa",
-        "_dynamo",
-        "float32_threshold",
-        "勘误 errata (",
-        "run_cli",
-    ):
-        assert plumbing not in source
-    assert len(source.splitlines()) <= 400
 
 
 # ================================= 激活函数层 activations ==================================
