@@ -73,7 +73,8 @@ def load(name):
 
 
 def top_level_definitions(tree):
-    """{name: node} for the functions and constants a script defines at its top level."""
+    """{name: node} for the functions, constants and records (namedtuples) a script defines at
+    its top level."""
     definitions = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -82,7 +83,7 @@ def top_level_definitions(tree):
             target = node.targets[0]
             names = target.elts if isinstance(target, ast.Tuple) else [target]
             for name in names:
-                if isinstance(name, ast.Name) and name.id.isupper():
+                if isinstance(name, ast.Name) and name.id[:1].isupper():  # CONSTANT, Record
                     definitions[name.id] = node
     return definitions
 
