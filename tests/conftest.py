@@ -2,7 +2,9 @@
 
 import importlib.util
 import os
+import pathlib
 import re
+import signal
 import subprocess
 import sys
 
@@ -11,6 +13,13 @@ import sys
 # tests/test_threads.py checks that the scripts print the same lines with 16 threads.
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MPLBACKEND"] = "Agg"  # headless, in this process and in every subprocess
+
+# A suite started in the background (`cmd &`, nohup in some shells, CI runners) inherits SIGINT
+# ignored, and so would every command it starts: Python then installs no KeyboardInterrupt
+# handler, which is what several tests check a learner's script keeps. Python's own handler here
+# is what an interactive start gives, and the commands started from here get the default back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest
 
@@ -71,34 +80,28 @@ CLAIM_SECTIONS = [section for _, section in CLAIM_SECTIONS_BY_SCRIPT]
 
 class SectionRuns(dict):
     """Each section of each script run alone, the way a learner types ``--<flag>``, from a folder
-    outside the repository: once per session, and only when a test first asks for it.
-    ``runs[script name, flag]`` is (exit code, stdout, stderr, saved figure names). The claims,
-    the notebooks' outputs, the thread check and beyond_activations' tests read the same runs,
-    so no section is computed twice in one test process."""
+    outside the repository, as another machine runs it (16 threads, other kernels: the
+    background commands ANOTHER_MACHINE). ``runs[script name, flag]`` is (exit code, stdout,
+    stderr, saved figure names). The claims, the notebooks' outputs and beyond_activations'
+    tests read these runs, so no section is computed twice in one test run; that the lines do
+    not change with the thread count is what tests/test_notebooks.py and tests/test_threads.py
+    check against runs made with other threads."""
 
-    def __init__(self, tmp_path_factory):
+    def __init__(self):
         super().__init__()
-        self.tmp_path_factory = tmp_path_factory
         self.modules = {}
 
     def __missing__(self, key):
-        import contextlib
-        import io
-
         name, flag = key
-        out_dir = self.tmp_path_factory.mktemp(f"figures-{name}-{flag}")
-        elsewhere = self.tmp_path_factory.mktemp("elsewhere")
-        out, err = io.StringIO(), io.StringIO()
-        start = os.getcwd()
-        os.chdir(elsewhere)
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = run_cli(
-                    self.module(name).main, ["--" + flag, "--out", str(out_dir), "--no-show"]
-                )
-        finally:
-            os.chdir(start)
-        self[key] = (code, out.getvalue(), err.getvalue(), saved_figures(out_dir))
+        code, _, stderr, out = background_result(machine_running(name))
+        assert code == 0, stderr
+        folder = os.path.join(out, name, flag)
+        texts = []
+        for stream in ("code", "stdout", "stderr"):
+            with open(os.path.join(folder, stream), encoding="utf-8") as file:
+                texts.append(file.read())
+        figures = saved_figures(pathlib.Path(folder, "figures"))
+        self[key] = (int(texts[0]), texts[1], texts[2], figures)
         return self[key]
 
     def module(self, name):
@@ -107,14 +110,13 @@ class SectionRuns(dict):
         return self.modules[name]
 
     def whole(self, name):
-        """What a script's sections print one by one, in table order: what a run with no flag
-        prints (tests/test_threads.py checks this against such a run)."""
+        """What a script's sections print one by one, in table order."""
         return "".join(self[name, section.flag][1] for section in self.module(name).SECTIONS)
 
 
 @pytest.fixture(scope="session")
-def section_runs(tmp_path_factory):
-    return SectionRuns(tmp_path_factory)
+def section_runs():
+    return SectionRuns()
 
 
 @pytest.fixture(scope="session")
@@ -242,32 +244,77 @@ def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
 # ---------------------------------------------------------------------------------------------
 
 
-# Runs each script's main (every section) in one process, whose thread count is set before
-# torch starts, writing what it prints to <out>/<name>.txt and its figures to <out>: one torch
-# import for all of them.
-EVERY_SCRIPT = """\
-import contextlib, importlib.util, os, sys
+# Runs each section of each script alone, as ``--<flag>`` would, all in one process whose thread
+# count is set before torch starts, from a folder outside the repository: <out>/<name>/<flag>/
+# gets its exit code, stdout and stderr, and its figures in figures/. One torch import for all.
+EVERY_SECTION = """\
+import contextlib, importlib.util, io, os, sys
 out, scripts = sys.argv[1], sys.argv[2:]
 sys.path[:0] = [os.path.dirname(os.path.dirname(scripts[0])), os.path.dirname(scripts[0])]
 from lesson_cli.console import run_cli
+os.makedirs(os.path.join(out, "elsewhere"))
+os.chdir(os.path.join(out, "elsewhere"))
 for script in scripts:
     name = os.path.basename(script)[:-3]
     spec = importlib.util.spec_from_file_location(name, script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    with open(os.path.join(out, name + ".txt"), "w", encoding="utf-8") as printed:
-        with contextlib.redirect_stdout(printed):
-            assert run_cli(module.main, ["--out", out, "--no-show"]) == 0, name
+    for section in module.SECTIONS:
+        folder = os.path.join(out, name, section.flag)
+        os.makedirs(folder)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        arguments = ["--" + section.flag, "--out", os.path.join(folder, "figures"), "--no-show"]
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = run_cli(module.main, arguments)
+        for stream, text in (("stdout", stdout.getvalue()), ("stderr", stderr.getvalue())):
+            with open(os.path.join(folder, stream), "w", encoding="utf-8") as file:
+                file.write(text)
+        with open(os.path.join(folder, "code"), "w", encoding="utf-8") as file:
+            file.write(str(code))
 """
 
 
-def every_script(out):
-    """Every script's sections, as another machine runs them: tests/test_threads.py compares the
-    lines, tests/test_docs.py makes the gallery from the figures."""
-    return ["-c", EVERY_SCRIPT, out, *THREAD_CHECKED_SCRIPTS]
-
-
 THREAD_CHECKED_SCRIPTS = [*SCRIPTS.values(), os.path.join(LESSON_DIR, "exercise_answers.py")]
+# The scripts in two halves of about equal work, each half one background command: when the test
+# processes have nothing left but to wait for these runs, both cores finish them.
+ANOTHER_MACHINE = {
+    "another machine 1": ("claims_linear_activations", "nn_layers_others", "beyond_the_article"),
+    "another machine 2": (
+        "beyond_activations",
+        "claims_pooling",
+        "claims_pooling_parameters",
+        "exercise_answers",
+    ),
+}
+
+
+def machine_running(name):
+    """The background command that runs the sections of the script ``name``."""
+    (command,) = [command for command, names in ANOTHER_MACHINE.items() if name in names]
+    return command
+
+
+def every_section(command):
+    """The sections of ``command``'s scripts, alone, as another machine runs them (SectionRuns)."""
+    scripts = [os.path.join(LESSON_DIR, name + ".py") for name in ANOTHER_MACHINE[command]]
+    return lambda out: ["-c", EVERY_SECTION, out, *scripts]
+
+
+# The test files that read conftest.SectionRuns: their tests wait for the background command
+# ANOTHER_MACHINE (started when one of them is collected), so they run last.
+SECTION_RUN_FILES = tuple(
+    f"tests/test_{name}.py"
+    for name in (
+        "beyond_activations",
+        "claims_linear_activations",
+        "claims_pooling",
+        "claims_pooling_parameters",
+        "notebooks",
+        "threads",
+        "verdicts",
+    )
+)
+
 
 # name -> (the tests that need it: node id starts, the command given a folder for its results,
 # what its environment changes)
@@ -285,17 +332,20 @@ BACKGROUND_COMMANDS = {
         ],
         {},
     ),
-    "another machine": (
-        ["tests/test_threads.py::", "tests/test_docs.py::test_make_gallery_writes"],
-        every_script,
-        {
-            "OMP_NUM_THREADS": "16",  # a 16-core learner's laptop
-            # and other arithmetic: ATen's kernels without SIMD, and the MKL code path of an
-            # older x86 CPU (float32 sums round differently there); ignored where there is no MKL
-            "ATEN_CPU_CAPABILITY": "default",
-            "MKL_CBWR": "SSE4_2",
-        },
-    ),
+    **{
+        command: (
+            [*SECTION_RUN_FILES, "tests/test_docs.py::test_make_gallery_writes"],
+            every_section(command),
+            {
+                "OMP_NUM_THREADS": "16",  # a 16-core learner's laptop
+                # and other arithmetic: ATen's kernels without SIMD, and the MKL code path of an
+                # older x86 CPU (float32 sums round differently there); ignored without MKL
+                "ATEN_CPU_CAPABILITY": "default",
+                "MKL_CBWR": "SSE4_2",
+            },
+        )
+        for command in ANOTHER_MACHINE
+    },
 }
 RUN_FOLDER = "LESSON3_TEST_RUN"
 
@@ -346,42 +396,17 @@ def pytest_unconfigure(config):
     shutil.rmtree(run_folder, ignore_errors=True)
 
 
-# The test files that read conftest.SectionRuns: with pytest-xdist their tests all run in one
-# worker, which runs each section once for all of them. (xdist's own --dist loadgroup would say
-# this with a mark, but with pytest 9.2 it groups nothing: pytest-dev/pytest-xdist#1386.)
-SECTION_RUN_FILES = tuple(
-    f"tests/test_{name}.py"
-    for name in (
-        "beyond_activations",
-        "claims_linear_activations",
-        "claims_pooling",
-        "claims_pooling_parameters",
-        "notebooks",
-        "threads",
-        "verdicts",
-    )
-)
-
-
 def pytest_itemcollected(item):
     message = f"{item.nodeid} reads SectionRuns: list its file in SECTION_RUN_FILES"
     if "section_runs" in item.fixturenames and not item.nodeid.startswith(SECTION_RUN_FILES):
         raise pytest.UsageError(message)
-
-
-@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called only where it runs
-def pytest_xdist_make_scheduler(config, log):
-    from xdist.scheduler import LoadScopeScheduling
-
-    class SectionRunsTogether(LoadScopeScheduling):
-        """Every test on its own, as xdist's --dist load sends them, except the tests in
-        SECTION_RUN_FILES, which go together to one worker (xdist 3.2 and newer send the
-        biggest unit first)."""
-
-        def _split_scope(self, nodeid):
-            return "section runs" if nodeid.startswith(SECTION_RUN_FILES) else nodeid
-
-    return SectionRunsTogether(config, log)
+    # marked here, before -m deselects
+    waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
+    function = getattr(item, "function", None)
+    slow = item.nodeid.startswith(waiting) or "section_runs" in item.fixturenames
+    slow = slow or function is None or names_used(function.__code__) & STARTS_A_COMMAND
+    if not slow and item.get_closest_marker("slow") is None:
+        item.add_marker(pytest.mark.quick)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
@@ -394,31 +419,49 @@ def pytest_collection_modifyitems(session, config, items):
     # the tests that wait for a background command run last, when it has had the most time
     waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
     items.sort(key=lambda item: item.nodeid.startswith(waiting))  # a stable sort: order kept
-    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0":
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or config.option.collectonly:
         return  # every worker collects the same tests: the first one starts the commands
-    for name, (needed_by, command, environment) in BACKGROUND_COMMANDS.items():
-        if any(item.nodeid.startswith(tuple(needed_by)) for item in items):
-            folder = background_folder(name)
-            out = os.path.join(folder, "out")
-            os.makedirs(out)
-            process = subprocess.Popen(
-                [sys.executable, "-c", RECORDED, folder, sys.executable, *command(out)],
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # so that the run's end can stop it and its command
-                # At the tests' own priority: niced, it would starve whenever the machine is
-                # busy, and the tests that wait for it would wait longest then.
-                # OMP_WAIT_POLICY: 16 threads on a 2-core machine spin while they wait for work
-                # and take the cores from the tests; passive, they sleep. It changes when a
-                # thread waits, not how the work is split, so not what the scripts print.
-                env={
-                    **os.environ,
-                    "PYTHONIOENCODING": "utf-8",
-                    "OMP_WAIT_POLICY": "PASSIVE",
-                    **environment,
-                },
-            )
-            with open(os.path.join(folder, "pid"), "w") as file:
-                file.write(str(process.pid))
+    for name, (needed_by, _, _) in BACKGROUND_COMMANDS.items():
+        started = os.path.exists(background_folder(name))
+        if not started and any(item.nodeid.startswith(tuple(needed_by)) for item in items):
+            start_background(name)
+
+
+# What makes a test slow: a command it starts (each loads torch in a new process), or a
+# background run it waits for (SectionRuns). The others form the quick tier: pytest -m quick.
+# A test that starts a command through a helper these names miss is marked slow by hand; one
+# that is not fails in the quick tier (pytest_runtest_call below).
+STARTS_A_COMMAND = {"run_script", "run_raw", "run_python", "subprocess", "background_result"}
+
+
+def names_used(code):
+    """The global names a function's code uses, its nested functions' included."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if hasattr(constant, "co_names"):
+            names |= names_used(constant)
+    return names
+
+
+def start_background(name):
+    """Start the background command ``name`` (BACKGROUND_COMMANDS) in its folder."""
+    _, command, environment = BACKGROUND_COMMANDS[name]
+    folder = background_folder(name)
+    out = os.path.join(folder, "out")
+    os.makedirs(out)
+    process = subprocess.Popen(
+        [sys.executable, "-c", RECORDED, folder, sys.executable, *command(out)],
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # so that the run's end can stop it and its command
+        # At the tests' own priority: niced, it would starve whenever the machine is busy, and
+        # the tests that wait for it would wait longest then.
+        # OMP_WAIT_POLICY: 16 threads on a 2-core machine spin while they wait for work and take
+        # the cores from the tests; passive, they sleep. It changes when a thread waits, not how
+        # the work is split, so not what the scripts print.
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "OMP_WAIT_POLICY": "PASSIVE"} | environment,
+    )
+    with open(os.path.join(folder, "pid"), "w") as file:
+        file.write(str(process.pid))
 
 
 def background_folder(name):
@@ -442,3 +485,23 @@ def background_result(name, timeout=300):
         with open(os.path.join(folder, stream), encoding="utf-8") as file:
             texts.append(file.read())
     return int(texts[0]), texts[1], texts[2], os.path.join(folder, "out")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test of the quick tier that starts a command fails, saying so: the tier's marking
+    (pytest_itemcollected) is checked every time the tests run."""
+    if item.get_closest_marker("quick") is None:
+        yield
+        return
+    popen = subprocess.Popen.__init__
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"{item.nodeid} starts a command: it is no quick test")
+
+    subprocess.Popen.__init__ = refuse
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = popen
+

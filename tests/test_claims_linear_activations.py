@@ -1,6 +1,7 @@
 """lesson3/claims_linear_activations.py: the claims about the linear and activation layers, and
 the errata: the article's statements that PyTorch contradicts."""
 
+import functools
 import re
 
 import pytest
@@ -121,6 +122,7 @@ def test_the_dead_unit_shares_do_not_hang_on_rounding(claims_activations):
     # machine's BLAS and with where the tensors lay in memory (LeakyReLU printed 12%–23%, 12%–25%
     # or 12%–28% on one machine). In float64 a nudge of 1e-9 to every weight, millions of times
     # float64's rounding, moves no share; one the size of float32's rounding, 1e-7, does.
+    @functools.cache  # the unnudged shares are read twice
     def last_shares(activation, nudge, **training):
         """The share still dead after the last step, for each seed."""
         shares = []
@@ -129,7 +131,7 @@ def test_the_dead_unit_shares_do_not_hang_on_rounding(claims_activations):
                 activation, seed=seed, nudge=nudge, **training
             )
             shares.append(per_step[-1])
-        return shares
+        return tuple(shares)
 
     for activation, training in [
         (nn.LeakyReLU, {}),
