@@ -504,4 +504,3 @@ def pytest_runtest_call(item):
         yield
     finally:
         subprocess.Popen.__init__ = popen
-
