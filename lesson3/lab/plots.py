@@ -325,6 +325,14 @@ def padded_input(ax, size, padding, ring, title, value=None, fontsize=9):
     text_grid(ax, cells, title, offset=padding, shade=shade, fontsize=fontsize)
 
 
+def window_outline(ax, top, left, span, **style):
+    """A pooling window's outline over a grid drawn a cell a unit (cell centres at integers):
+    ``span`` cells a side from (top, left); ``style``: the Rectangle's edge."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), span, span, facecolor="none", **style))
+
+
 def axes_title(ax, text):
     """A title as plain text above the axes: set_title re-measures the axes on every drawing,
     and the explorer and the animations draw often."""
@@ -358,17 +366,7 @@ def animation_frame(axes, frame):
         top, left = frame["window"]
         span = 3 if frame.get("ones") else 2
         color, style = ("C3", ":") if frame.get("dropped") else ("C1", "-")
-        left_ax.add_patch(
-            Rectangle(
-                (left - 0.5, top - 0.5),
-                span,
-                span,
-                facecolor="none",
-                edgecolor=color,
-                linestyle=style,
-                linewidth=3,
-            )
-        )
+        window_outline(left_ax, top, left, span, edgecolor=color, linestyle=style, linewidth=3)
         if "mark" in frame and "padded" not in frame:
             r, c = frame["mark"]
             left_ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.5))

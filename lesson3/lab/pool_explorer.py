@@ -204,28 +204,12 @@ def draw_input(ax, s, state):
     for r in range(top, top + span, s.dilation):
         for c in range(left, left + span, s.dilation):
             ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.35))
-    ax.add_patch(
-        Rectangle(
-            (left - 0.5, top - 0.5), span, span, facecolor="none", edgecolor="C1", linewidth=2.5
-        )
-    )
+    plots.window_outline(ax, top, left, span, edgecolor="C1", linewidth=2.5)
 
 
 def draw_dropped_window(ax, start, top, span):
     """The window ceil_mode's rounding asks for and PyTorch drops: dotted, with the reason."""
-    from matplotlib.patches import Rectangle
-
-    ax.add_patch(
-        Rectangle(
-            (start - 0.5, top - 0.5),
-            span,
-            span,
-            facecolor="none",
-            edgecolor="C3",
-            linestyle=":",
-            linewidth=2,
-        )
-    )
+    plots.window_outline(ax, top, start, span, edgecolor="C3", linestyle=":", linewidth=2)
     ax.text(
         start + span / 2 - 0.5,
         top + span - 0.4,
