@@ -144,3 +144,35 @@ def test_a_section_added_to_the_table_is_a_flag_listed_run_and_saved(tmp_path, c
         "--" + section.flag for section in module.SECTIONS
     ]
     assert "fake section ran" in out and sorted(os.listdir(out_dir)) == ["fake.png"]
+
+
+def test_the_layers_import_one_way():
+    # lesson_cli.console is the base: importing it loads no other module of ours; the lab the
+    # scripts draw and measure with never loads the command line
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import lesson_cli.console\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('lesson_cli', 'lab'))))\n"
+        "import lab\n"
+        "for module in pkgutil.iter_modules(lab.__path__):\n"
+        "    importlib.import_module('lab.' + module.name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('lesson_cli')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([REPO_ROOT, f"{REPO_ROOT}/lesson3"])},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.splitlines() == ["['lesson_cli', 'lesson_cli.console']"] * 2, result.stderr
+
+
+def test_every_python_file_a_learner_sees_in_lesson3_answers_list():
+    names = sorted(n for n in os.listdir(f"{REPO_ROOT}/lesson3") if n.endswith(".py"))
+    assert names == sorted(
+        [*(name + ".py" for name in SCRIPTS), "common_tools.py"] + ["exercise_answers.py"]
+    )
+    for name in names:
+        result = run_script("--list", cwd=REPO_ROOT, script=f"{REPO_ROOT}/lesson3/{name}")
+        assert result.returncode == 0 and result.stdout.strip(), (name, result.stderr)
