@@ -2,9 +2,9 @@
 question when something goes wrong.
 
 It prints Python's version, each package of requirements.txt with its installed version and OK or
-FAIL against its floor, NumPy, whether torch sees a GPU, and the platform; it exits with 1 when
-something fails. Packages are read from their metadata first, so a broken torch is reported, not
-crashed on.
+FAIL against the floor requirements.txt gives this platform, NumPy, whether torch sees a GPU, and
+the platform; it exits with 1 when something fails. Packages are read from their metadata first,
+so a broken torch is reported, not crashed on.
 """
 
 import os
@@ -21,6 +21,7 @@ from lesson_cli.environment import (
     installed_version,
     package_status,
     python_without_torch,
+    this_platform,
 )
 from lesson_cli.sections import one_line_argument_parser
 
@@ -32,14 +33,25 @@ def main(argv=None):
         description="检查运行环境 / check the environment: paste the report into a question",
         epilog="exit status: 0 when everything is OK, 1 when something fails",
     )
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--as-platform",
+        nargs=2,
+        metavar=("SYSTEM", "MACHINE"),
+        default=this_platform(),
+        help="按另一个平台的 requirements.txt 行检查 / check against another platform's lines "
+        "(CI checks the Intel-Mac versions on Linux: Darwin x86_64; default: this machine, "
+        "%(default)s)",
+    )
+    args = parser.parse_args(argv)
+    system, machine = args.as_platform
 
     failed = False
-    no_torch_here = python_without_torch()
+    no_torch_here = python_without_torch(system, machine)
     python_ok = sys.version_info[:2] >= MIN_PYTHON and no_torch_here is None
     floor = ".".join(map(str, MIN_PYTHON))
     rows = [("python", platform.python_version(), floor, python_ok)]
-    rows += [(package, have, floor, ok) for package, floor, have, ok in package_status()]
+    status = package_status(platform_lines=(system, machine))
+    rows += [(package, have, floor, ok) for package, floor, have, ok in status]
     for name, have, floor, ok in rows:
         failed |= not ok
         print(
@@ -52,7 +64,10 @@ def main(argv=None):
         print(f"FAIL {problem}")
     gpu = "未检查 not checked (fix the above first)" if failed else gpu_description()
     print(f"{'gpu':<12} {gpu}")
-    print(f"{'platform':<12} {platform.platform()} ({platform.machine()})")
+    checked_as = (
+        "" if (system, machine) == this_platform() else f", 按 checked as {system} {machine}"
+    )
+    print(f"{'platform':<12} {platform.platform()} ({platform.machine()}{checked_as})")
     print(f"{'executable':<12} {sys.executable}")
     if failed:
         print(f"有问题 something failed. 修复 fix: {FIX_COMMAND}")

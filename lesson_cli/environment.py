@@ -12,11 +12,15 @@ REQUIREMENTS_FILE = os.path.join(REPO_ROOT, "requirements.txt")
 FIX_COMMAND = "pip install --upgrade -r requirements.txt"
 
 
-def read_requirements(path=REQUIREMENTS_FILE):
+def read_requirements(path=REQUIREMENTS_FILE, platform_lines=None):
     """[(package, floor)] from the ``name>=floor`` lines of requirements.txt: its floors are the
-    ones this code checks, so they are written in one place. Where a package has a line per
-    platform, the lowest floor counts: CI runs the whole suite on each (torch 2.2 with NumPy 1 in
-    the intel-mac stage, on Linux), so each is known to work anywhere; what does not work with it,
+    ones this code checks, so they are written in one place.
+
+    ``platform_lines``: (platform.system(), platform.machine()) of the machine whose lines count
+    (each line's environment marker is evaluated for it), as check_env.py reports them. None:
+    every line, and where a package has a line per platform the lowest floor counts, as the
+    scripts' start-up check refuses only what is known to break: CI runs the whole suite on each
+    (torch 2.2 with NumPy 1 in the intel-mac stage, on Linux), and what does not work with it,
     torch < 2.3 next to NumPy 2, is refused by combination_problems."""
     floors = {}
     try:
@@ -25,12 +29,35 @@ def read_requirements(path=REQUIREMENTS_FILE):
     except OSError:  # a copy of the scripts without requirements.txt: nothing to check against
         return []
     for line in lines:
-        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9][0-9.]*)", line)
-        if match:
-            package, floor = match.groups()
-            if package not in floors or version_tuple(floor) < version_tuple(floors[package]):
-                floors[package] = floor
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9][0-9.]*)[^;#]*(?:;([^#]*))?", line)
+        if not match:
+            continue
+        package, floor, marker = match.groups()
+        if platform_lines is not None and marker and not marker_holds(marker, *platform_lines):
+            continue
+        if package not in floors or version_tuple(floor) < version_tuple(floors[package]):
+            floors[package] = floor
     return list(floors.items())
+
+
+# The words requirements.txt's environment markers use, and what each becomes in Python.
+MARKER_TOKENS = r'\s*(platform_system|platform_machine|"[^"]*"|==|!=|and|or|\(|\))'
+
+
+def marker_holds(marker, system, machine):
+    """Whether an environment marker such as ``platform_system == "Darwin" and platform_machine
+    == "x86_64"`` holds on ``system``/``machine``. Our few lines, because ``packaging`` is not a
+    dependency of ours; a marker with other words is refused, not guessed at."""
+    tokens = re.findall(MARKER_TOKENS, marker)
+    if "".join(tokens) != re.sub(r"\s+", "", marker):
+        raise ValueError(f"requirements.txt: a marker this check cannot read: {marker.strip()}")
+    names = {"platform_system": system, "platform_machine": machine}
+    return eval(" ".join(tokens), {"__builtins__": {}}, names)  # only the words above
+
+
+def this_platform():
+    """(system, machine) of this machine, as environment markers name them."""
+    return platform.system(), platform.machine()
 
 
 def python_without_torch(system=None, machine=None, python=None):
@@ -89,11 +116,12 @@ _COMPARE = {
 }
 
 
-def package_status(version_of=None):
-    """[(package, floor, installed version or None, ok)] for each package of requirements.txt."""
+def package_status(version_of=None, platform_lines=None):
+    """[(package, floor, installed version or None, ok)] for each package of requirements.txt;
+    ``platform_lines`` as read_requirements takes it."""
     version_of = version_of or installed_version
     status = []
-    for package, floor in read_requirements():
+    for package, floor in read_requirements(platform_lines=platform_lines):
         have = version_of(package)
         status.append(
             (package, floor, have, have is not None and version_tuple(have) >= version_tuple(floor))

@@ -489,17 +489,21 @@ def background_result(name, timeout=300):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """A test of the quick tier that starts a command fails, saying so: the tier's marking
-    (pytest_itemcollected) is checked every time the tests run."""
+    """A test of the quick tier that starts Python in a new process (the cost the tier leaves
+    out: torch loads again) fails, saying so: the tier's marking (pytest_itemcollected) is
+    checked every time the tests run. Small commands, such as platform's `uname -p`, may run."""
     if item.get_closest_marker("quick") is None:
         yield
         return
     popen = subprocess.Popen.__init__
 
-    def refuse(self, *args, **kwargs):
-        raise AssertionError(f"{item.nodeid} starts a command: it is no quick test")
+    def refuse_python(self, args, *more, **kwargs):
+        program = args if isinstance(args, (str, bytes)) else args[0]
+        if "python" in os.path.basename(os.fsdecode(program)):
+            raise AssertionError(f"{item.nodeid} starts Python: it is no quick test")
+        popen(self, args, *more, **kwargs)
 
-    subprocess.Popen.__init__ = refuse
+    subprocess.Popen.__init__ = refuse_python
     try:
         yield
     finally:
