@@ -58,6 +58,9 @@ EXTRA_CELLS = {
     ),
 }
 
+# How a notebook shows a section's animations: as GIF images (plt.show() would show empty axes).
+SHOW_ANIMATIONS = "from lab.pool_animations import show_in_notebook\n\nshow_in_notebook(made)"
+
 # The line that stands where the article has plt.show(): the command line saves and shows.
 SHOW_NOTE = "# plt.show(): the command line saves the figure to --out, then shows it where it can"
 
@@ -191,7 +194,9 @@ def build(name):
                 call = "made = " + call  # its animations, for the command line to save
             defined.add(function.name)
             body = ast.get_source_segment(source, function) + f"\n\n\n{call}"
-        if section.figures:  # in a notebook, plt.show() draws the figures inline, as in the article
+        if any(figure.endswith(".gif") for figure in section.figures):
+            body += f"\n{SHOW_ANIMATIONS}"
+        elif section.figures:  # in a notebook, plt.show() draws them inline, as in the article
             if SHOW_NOTE in body:
                 body = body.replace(SHOW_NOTE, "plt.show()")
             else:

@@ -156,10 +156,13 @@ def use_figure_backend(show):
 
 def windows_can_open():
     """Whether pyplot's backend opens windows (use_figure_backend chose it: Agg when it will
-    not)."""
+    not). Jupyter's inline backend ("inline", or its module's name in older matplotlib) draws
+    pictures, not windows."""
     from matplotlib import pyplot as plt
 
-    return plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS
+    backend = plt.get_backend().lower()
+    inline = backend == "inline" or backend.endswith("backend_inline")
+    return backend not in NON_INTERACTIVE_BACKENDS and not inline
 
 
 def _use_agg():

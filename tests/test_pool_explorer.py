@@ -273,11 +273,12 @@ def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypat
 
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
     assert pool_explorer.interact_in_notebook() is None
-    assert "pip install -r requirements-notebooks.txt" in capsys.readouterr().err
+    # a note in the output, not a stderr box in the saved notebook
+    assert "pip install -r requirements-notebooks.txt" in capsys.readouterr().out
     calls = []
     fake = types.SimpleNamespace(interact=lambda show, **controls: calls.append((show, controls)))
     monkeypatch.setitem(sys.modules, "ipywidgets", fake)
-    pool_explorer.interact_in_notebook()
+    assert pool_explorer.interact_in_notebook() is None  # no repr after the controls
     ((show, controls),) = calls
     assert controls["pool"] == ["max", "avg"] and controls["size"] == (1, 12, 1)
     assert controls["divisor_override"] == (0, 9, 1)

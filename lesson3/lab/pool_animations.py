@@ -197,3 +197,25 @@ def animations():
         animation.lesson_frames = frames
         made[name] = animation
     return made
+
+
+def show_in_notebook(made):
+    """The animations in a Jupyter notebook: each saved as a GIF with matplotlib's writer and
+    shown as an image, which the saved notebook keeps and GitHub shows (a figure shown by
+    plt.show() would be its first frame, or empty axes); the figures they drew on are closed."""
+    import os
+    import tempfile
+
+    from IPython.display import Image, display
+    from matplotlib import pyplot as plt
+    from matplotlib.animation import PillowWriter
+
+    for name, animation in made.items():
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, name)
+            animation.save(path, writer=PillowWriter(fps=1000 / FRAME_MS))
+            with open(path, "rb") as file:
+                gif = file.read()
+        print(name)
+        display(Image(data=gif, format="gif"))
+    plt.close("all")

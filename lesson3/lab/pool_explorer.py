@@ -10,8 +10,6 @@ display, Explorer adds matplotlib widgets (sliders, radio and check buttons) and
 change; a setting PyTorch refuses shows PyTorch's reason and keeps the controls alive.
 """
 
-import sys
-
 from lab import plots
 from lab.pool_windows import (
     Settings,
@@ -324,14 +322,14 @@ class Explorer:
 
 def interact_in_notebook():
     """The explorer's controls in Jupyter, with ipywidgets; without ipywidgets, a note (the
-    figure drawn above is the explorer at its settings)."""
+    figure drawn above is the explorer at its settings). Returns None, so that a notebook cell
+    ending with this call shows the controls and nothing after them."""
     try:
         import ipywidgets
     except ImportError:
         print(
             "没有 ipywidgets：pip install -r requirements-notebooks.txt 后可以拖动控件 / "
-            "no ipywidgets: pip install -r requirements-notebooks.txt for the controls",
-            file=sys.stderr,  # a note beside the output, not part of what the section prints
+            "no ipywidgets: pip install -r requirements-notebooks.txt for the controls"
         )
         return None
     from matplotlib import pyplot as plt
@@ -363,10 +361,11 @@ def interact_in_notebook():
         plt.show()
 
     ranges = {name: (low, high, 1) for name, (low, high) in LIMITS.items()}
-    return ipywidgets.interact(
+    ipywidgets.interact(
         show,
         pool=["max", "avg"],
         divisor_override=(0, DIVISOR_LIMIT, 1),
         window=(0, WINDOW_LIMIT, 1),
         **ranges,
     )
+    return None
