@@ -6,7 +6,68 @@ Each function takes the tensors a section computed and draws a new matplotlib fi
 returns it); the command line saves every figure a section drew (lesson_cli/sections.py).
 pyplot is imported inside the functions: importing this module must stay instant, because
 ``--help`` and ``--list`` answer without loading matplotlib.
+
+Figure text is bilingual, as the console is (``bilingual``), where the machine has a font with
+Chinese glyphs; where it has none, English only: no empty boxes, no warnings.
 """
+
+import functools
+
+# Fonts with Chinese glyphs, by the family names matplotlib reads from them: Windows, macOS, then
+# Linux's (Debian: fonts-noto-cjk, fonts-wqy-zenhei, fonts-wqy-microhei).
+CJK_FONTS = (
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+)
+# Their files, for a font installed after matplotlib listed the machine's fonts (its list is
+# made once and kept): msyh.ttc, simhei.ttf, PingFang.ttc, NotoSansCJK-*.ttc, wqy-zenhei.ttc …
+CJK_FILE_WORDS = ("msyh", "simhei", "pingfang", "heiti", "hiragino", "cjk", "sourcehan", "wqy")
+
+
+@functools.cache
+def cjk_font():
+    """The family of an installed font with Chinese glyphs, or None. Where there is one,
+    matplotlib's text falls back to it for the characters its first font lacks (a list of
+    families: matplotlib 3.6 and newer), so English looks as before and Chinese is not boxes."""
+    import logging
+    import os
+
+    from matplotlib import font_manager, rcParams
+
+    def known():
+        names = {font.name for font in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(word in os.path.basename(path).lower() for word in CJK_FILE_WORDS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a font file it cannot read
+                    continue
+        found = known()
+    if found is not None:
+        rcParams["font.family"] = [*rcParams["font.sans-serif"][:1], found]
+        # wqy-zenhei has one weight, 500: matplotlib would note at every text that it has no 400
+        logging.getLogger("matplotlib.font_manager").addFilter(
+            lambda record: "Failed to find font weight" not in str(record.msg)
+        )
+    return found
+
+
+def bilingual(chinese, english):
+    """Figure text: the Chinese term, then the English one, where a font can show Chinese;
+    English alone where none can (decided once, by cjk_font)."""
+    return f"{chinese} {english}".strip() if cjk_font() else english
 
 
 def pyplot():
@@ -50,7 +111,12 @@ def unpool(img_tensor, img_reconstruct, img_unpool, indices):
     draw_value_grid(axes[0], img_tensor, "raw_img (max in bold)", window_color, is_max)
     draw_value_grid(axes[1], img_reconstruct, "img_reconstruct", pooled_color)
     draw_value_grid(axes[2], img_unpool, "img_unpool: values at indices", unpool_color, is_max)
-    fig.suptitle("MaxPool2d(return_indices=True) -> MaxUnpool2d: each value goes back to its max")
+    fig.suptitle(
+        bilingual(
+            "反池化：每个值回到它的最大值处",
+            "MaxPool2d(return_indices=True) -> MaxUnpool2d: each value goes back to its max",
+        )
+    )
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.84, wspace=0.06)
     return fig
 
@@ -89,8 +155,11 @@ def unpool_vs_upsample(panels, indices):
         cell_colors, bold = colors.get(title, (None, None))
         draw_value_grid(ax, values, title, cell_colors, bold)
     fig.suptitle(
-        "(a) unpooling is sparse, (b) upsampling copies or interpolates,\n"
-        "(c) ConvTranspose2d(k=2, s=2) puts value × kernel in each 2×2 block, no overlap"
+        bilingual(
+            "反池化、上采样、转置卷积 /",
+            "(a) unpooling is sparse, (b) upsampling copies or interpolates,\n"
+            "(c) ConvTranspose2d(k=2, s=2) puts value × kernel in each 2×2 block, no overlap",
+        )
     )
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.06, hspace=0.12)
     return fig
@@ -115,7 +184,12 @@ def invariance(table, pooling_names):
         ax.grid(alpha=0.3)
     ax_shift.set_ylabel("relative change of the pooled map")
     ax_shift.legend()
-    fig.suptitle("How much does 2×2 pooling absorb? (1 = nothing, lower = more invariant)")
+    fig.suptitle(
+        bilingual(
+            "池化能吸收多少变化？/",
+            "How much does 2×2 pooling absorb? (1 = nothing, lower = more invariant)",
+        )
+    )
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.13, top=0.9, wspace=0.08)
     return fig
 
@@ -152,7 +226,7 @@ def relu_variants(x, curves, negative_x, train_slopes, eval_slope):
     fig, (ax_curves, ax_rrelu) = plt.subplots(1, 2, figsize=(11, 4.2))
     for label, y in curves.items():
         ax_curves.plot(x, y, label=label)
-    ax_curves.set_title("ReLU and its variants")
+    ax_curves.set_title(bilingual("ReLU 及其变体 /", "ReLU and its variants"))
     ax_curves.legend(loc="upper left")  # the curves rise to the right: this corner is empty
     ax_curves.grid(alpha=0.3)
     ax_rrelu.scatter(
@@ -180,7 +254,7 @@ def receptive_fields(masks):
         ax.set_title(f"{name}\n{int(mask.sum())} input pixels")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("Input pixels that reach the centre output (black)")
+    fig.suptitle(bilingual("感受野 /", "Input pixels that reach the centre output (black)"))
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8, wspace=0.1)
     return fig
 
@@ -199,7 +273,12 @@ def gradient_norms(norms, inits):
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("backward signal ‖∂L/∂z‖")
     axes[0].legend()
-    fig.suptitle("Vanishing gradients depend on the activation and on the initialisation")
+    fig.suptitle(
+        bilingual(
+            "梯度消失取决于激活函数和初始化 /",
+            "Vanishing gradients depend on the activation and on the initialisation",
+        )
+    )
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.86, wspace=0.08)
     return fig
 
@@ -215,7 +294,7 @@ def dead_units(curves):
     ax.set_ylim(-0.02, 0.62)
     ax.legend(loc="upper center", ncol=4)  # one row above ReLU's 0.5, clear of every curve
     ax.grid(alpha=0.3)
-    ax.set_title("Half the units start dead: only ReLU's stay dead")
+    ax.set_title(bilingual("死神经元 /", "Half the units start dead: only ReLU's stay dead"))
     fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.91)
     return fig
 
@@ -243,11 +322,13 @@ def modern_curves(x, curves, ylabel, title, ylim):
 
 
 def modern_activations(x, curves):
-    return modern_curves(x, curves, "y", "Activations of today's vision models", (-1.9, 3.1))
+    title = bilingual("今天的激活函数 /", "Activations of today's vision models")
+    return modern_curves(x, curves, "y", title, (-1.9, 3.1))
 
 
 def modern_activation_gradients(x, slopes):
-    return modern_curves(x, slopes, "y' (autograd)", "Their derivatives", (-0.6, 1.9))
+    title = bilingual("它们的导数 /", "Their derivatives")
+    return modern_curves(x, slopes, "y' (autograd)", title, (-0.6, 1.9))
 
 
 def signal_through_depth(profiles, activations, inits):
@@ -271,7 +352,12 @@ def signal_through_depth(profiles, activations, inits):
     for ax in axes[:, 0]:
         ax.set_ylabel("pre-activation std")
     axes.flat[0].legend(loc="lower left", fontsize=8)
-    fig.suptitle("Signal through 30 layers of Linear(256, 256): the gain decides")
+    fig.suptitle(
+        bilingual(
+            "信号穿过 30 层：增益决定一切 /",
+            "Signal through 30 layers of Linear(256, 256): the gain decides",
+        )
+    )
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.06, hspace=0.25)
     return fig
 
