@@ -308,8 +308,22 @@ from lesson_cli.console import run_command
 from lesson_cli.sections import Section, run_sections
 
 SECTIONS = [
-    Section("maxpool", "最大池化：nn.MaxPool2d()", maxpool, uses_image=True, figures=("maxpool",)),
-    Section("avgpool", "nn.AvgPool2d()", avgpool, uses_image=True, figures=("avgpool",)),
+    Section(
+        "maxpool",
+        "最大池化：nn.MaxPool2d()",
+        maxpool,
+        uses_image=True,
+        figures=("maxpool",),
+        caption=plots.before_and_after("最大池化 nn.MaxPool2d(2, 2)", "nn.MaxPool2d(2, 2)"),
+    ),
+    Section(
+        "avgpool",
+        "nn.AvgPool2d()",
+        avgpool,
+        uses_image=True,
+        figures=("avgpool",),
+        caption=plots.before_and_after("平均池化 nn.AvgPool2d(2, 2)", "nn.AvgPool2d(2, 2)"),
+    ),
     Section("divisor-override", "加上 divisor_override=3 后 nn.AvgPool2d()", divisor_override),
     Section("maxunpool", "nn.MaxUnpool2d()", maxunpool, figures=("maxunpool",)),
     Section("linear", "线性层 nn.Linear(3, 4)", linear),

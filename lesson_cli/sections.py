@@ -15,15 +15,17 @@ import sys
 # starts, Ctrl-C is still Python's own.
 Section = collections.namedtuple(
     "Section",
-    ["flag", "heading", "run", "uses_image", "figures", "options"],
-    defaults=(False, (), ()),
+    ["flag", "heading", "run", "uses_image", "figures", "options", "caption"],
+    defaults=(False, (), (), None),
 )
 Section.__doc__ = """One experiment of a lesson script, and the flag that runs it.
 
 ``run`` is called as ``run(img, **options)`` when ``uses_image`` is true, else as
 ``run(**options)``, where ``options`` are the values of the parser options it names.
 ``figures`` names the figures it draws, in the order it draws them: ``--out`` is prepared only
-when something will be saved, and ``--list`` says what each section draws.
+when something will be saved, and ``--list`` says what each section draws. ``caption``, where
+given, is called with each figure before it is saved: it says what the figure shows where the
+section's code, the article's own, draws no title.
 """
 
 
@@ -180,6 +182,8 @@ def save_figures_drawn(section, out_dir, animations):
     names = [name for name in section.figures if name not in animations]
     if len(figures) > len(names):
         raise RuntimeError(f"--{section.flag} drew {len(figures)} figures but names {len(names)}")
+    for fig in figures if section.caption else ():
+        section.caption(fig)
     saved = [save_figure(fig, out_dir, name) for fig, name in zip(figures, names)]
     return saved + [save_animation(a, out_dir, name) for name, a in animations.items()]
 

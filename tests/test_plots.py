@@ -48,3 +48,42 @@ def test_without_a_cjk_font_the_figures_are_english_and_draw_without_warnings(mo
             assert drawing_warnings(text) == []
         finally:
             plots.cjk_font.cache_clear()
+
+
+def texts_outside(fig):
+    """The text of each text artist that runs outside ``fig`` (1 pixel of slack)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    # tick labels are matplotlib's to place (those of ticks out of view are never drawn)
+    ticks = {
+        id(label)
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for label in (tick.label1, tick.label2)
+    }
+    outside = []
+    for text in fig.findobj(Text):
+        if id(text) in ticks or not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1 or box.y1 > fig.bbox.y1 + 1:
+            outside.append(text.get_text())
+    return outside
+
+
+def test_the_articles_two_panels_get_a_caption_saying_which_is_which():
+    import numpy as np
+
+    # the article's lines: the pooled picture on the right, drawn first
+    plt.figure()
+    plt.subplot(122).imshow(np.zeros((256, 256, 3)))
+    plt.subplot(121).imshow(np.zeros((512, 512, 3)))
+    fig = plt.gcf()
+    plots.before_and_after("最大池化", "nn.MaxPool2d(2, 2)")(fig)
+    (caption,) = fig.texts
+    assert "left, before pooling (512×512); right, after (256×256)" in caption.get_text()
+    assert texts_outside(fig) == []
+    plt.close(fig)

@@ -64,10 +64,30 @@ def cjk_font():
     return found
 
 
-def bilingual(chinese, english):
-    """Figure text: the Chinese term, then the English one, where a font can show Chinese;
-    English alone where none can (decided once, by cjk_font)."""
-    return f"{chinese} {english}".strip() if cjk_font() else english
+def bilingual(chinese, english, sep=" "):
+    """Figure text: the Chinese term, then (after ``sep``) the English one, where a font can
+    show Chinese; English alone where none can (decided once, by cjk_font)."""
+    return f"{chinese}{sep}{english}".strip() if cjk_font() else english
+
+
+def before_and_after(chinese, english):
+    """A caption for the article's two-panel figures (--maxpool, --avgpool), which draw the
+    picture before pooling on the left and after it on the right, with no title: which panel is
+    which, and their sizes, read from the pictures drawn."""
+
+    def caption(fig):
+        left, right = sorted(fig.axes, key=lambda ax: ax.get_position().x0)
+        before, after = ("{1}×{0}".format(*ax.get_images()[0].get_size()) for ax in (left, right))
+        fig.set_size_inches(8, 4.6)  # two square pictures: less empty band above and below
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.97, bottom=0.2)
+        text = bilingual(
+            f"{chinese}：左 池化前 {before}，右 池化后 {after}",
+            f"{english}: left, before pooling ({before}); right, after ({after})",
+            sep="\n",
+        )
+        fig.text(0.5, 0.02, text, ha="center", va="bottom")
+
+    return caption
 
 
 def pyplot():
