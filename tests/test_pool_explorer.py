@@ -13,6 +13,7 @@ import time
 import pytest
 import torch
 from conftest import REPO_ROOT, SCRIPTS, assert_one_line_error, run_script
+from matplotlib import pyplot as plt
 from PIL import Image
 
 from lab import pool_animations, pool_explorer
@@ -287,3 +288,35 @@ def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypat
 
     assert len(plt.get_fignums()) == 1
     plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted")  # read, not saved, here
+def test_every_gif_frame_is_legible_with_cells_of_one_size_and_the_cell_it_fills_marked():
+    from matplotlib.text import Text
+
+    plots = pool_animations.plots
+    for name, animation in pool_animations.animations().items():
+        fig, axes = plots.animation_axes()  # as the animation draws each frame
+        assert fig.get_size_inches()[0] * fig.dpi >= 800, name
+        views = set()
+        for index, frame in enumerate(animation.lesson_frames):
+            plots.animation_frame(axes, frame)
+            fig.canvas.draw()
+            views.add(tuple(tuple(ax.get_xlim()) + tuple(ax.get_ylim()) for ax in fig.axes))
+            for text in fig.findobj(Text):
+                if text.get_text().strip():  # 16 px a line: digits 11 px and more
+                    assert text.get_fontsize() * fig.dpi / 72 >= 16, (name, text.get_text())
+            if "window" in frame and not frame.get("dropped"):
+                assert "right_mark" in frame, (name, index)  # the output cell it fills
+        assert len(views) == 1, name  # the cells keep their size from frame to frame
+    plt.close("all")
+
+
+def test_the_dropped_window_is_drawn_whole_past_the_padding():
+    frames, _ = pool_animations.ceil_mode_frames()
+    pool_animations.plots.same_cells_in_every_frame(frames)
+    (dropped,) = [frame for frame in frames if frame.get("dropped")]
+    top, start = dropped["window"]
+    low, high = dropped["left_view"]
+    assert start + 2 - 1 <= high  # the window's last column is in view, beyond the padding
+    assert high > 5  # the 5×5 input's padding ends at column 5

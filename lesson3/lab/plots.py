@@ -382,15 +382,41 @@ def signal_through_depth(profiles, activations, inits):
     return fig
 
 
+# The GIFs' frames: 960×480 pixels, their text 12 points (16 pixels: digits 11–12 pixels high).
+ANIMATION_INCHES, ANIMATION_DPI, ANIMATION_FONT = (10, 5), 96, 12
+
+
 def animation_axes():
-    """A small figure of two panels for one animation of pool_animations.py."""
+    """A figure of two panels for one animation of pool_animations.py."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), dpi=72)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8, wspace=0.08)
+    fig, axes = plt.subplots(1, 2, figsize=ANIMATION_INCHES, dpi=ANIMATION_DPI)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.83, wspace=0.08)
     return fig, axes
 
 
-def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9):
+def same_cells_in_every_frame(frames):
+    """Give every frame of an animation the same view of each panel, so that its cells keep
+    their size from frame to frame: the largest grid any frame shows, and on the left the whole
+    of every window, a dropped one reaching past the padding included."""
+    right = max(max(len(f["right"]), max(map(len, f["right"]), default=0)) for f in frames)
+    left = []
+    for frame in frames:
+        if "padded" in frame:
+            size, pad = frame["padded"]
+            low, high = -pad, size + pad - 1
+        else:
+            low, high = 0, max(len(frame["left"]), max(map(len, frame["left"]))) - 1
+        if "window" in frame:
+            top, start = frame["window"]
+            span = 3 if frame.get("ones") else 2
+            low, high = min(low, top, start), max(high, top + span - 1, start + span - 1)
+        left.append((low, high))
+    view = (min(low for low, _ in left), max(high for _, high in left))
+    for frame in frames:
+        frame["left_view"], frame["right_size"] = view, right
+
+
+def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9, size=None):
     """A grid of labels, cell ``mark`` outlined; cells at negative or too large positions are
     ``shade``d (the padding ring), their labels grey. The cells are one collection: the explorer
     and the animations redraw them often."""
@@ -409,12 +435,12 @@ def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9):
     ax.add_collection(PatchCollection(squares, facecolors=colors, edgecolors="0.5"))
     if mark is not None:
         ax.add_patch(Rectangle((mark[1] - 0.5, mark[0] - 0.5), 1, 1, facecolor="C1", alpha=0.5))
-    size = max(len(cells), len(cells[0]) if cells else 1)
+    size = size or max(len(cells), len(cells[0]) if cells else 1)
     ax.set_xlim(-offset - 0.6, size - offset - 0.4)
     ax.set_ylim(size - offset - 0.4, -offset - 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    axes_title(ax, title)
+    axes_title(ax, title, fontsize=max(10, fontsize))
 
 
 def padded_input(ax, size, padding, ring, title, value=None, fontsize=9):
@@ -439,10 +465,10 @@ def window_outline(ax, top, left, span, **style):
     ax.add_patch(Rectangle((left - 0.5, top - 0.5), span, span, facecolor="none", **style))
 
 
-def axes_title(ax, text):
+def axes_title(ax, text, fontsize=10):
     """A title as plain text above the axes: set_title re-measures the axes on every drawing,
     and the explorer and the animations draw often."""
-    ax.text(0.5, 1.01, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=10)
+    ax.text(0.5, 1.01, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
 
 
 def animation_frame(axes, frame):
@@ -450,9 +476,10 @@ def animation_frame(axes, frame):
     from matplotlib.patches import Rectangle
 
     left_ax, right_ax = axes
+    font = ANIMATION_FONT
     for ax in axes:
         ax.clear()
-    left_ax.figure.suptitle(frame["title"], fontsize=9, wrap=True)
+    left_ax.figure.suptitle(frame["title"], fontsize=font, wrap=True)
     if "padded" in frame:  # the input with its padding ring
         size, pad = frame["padded"]
         ones = frame.get("ones")
@@ -463,11 +490,15 @@ def animation_frame(axes, frame):
             "0" if ones else "−∞",
             f"input {size}×{size}, padding {pad}",
             value=(lambda r, c: "1") if ones else None,
+            fontsize=font,
         )
     else:
-        text_grid(
-            left_ax, frame["left"], frame.get("left_title", "raw_img"), frame.get("mark_left")
-        )
+        title = frame.get("left_title", "raw_img")
+        text_grid(left_ax, frame["left"], title, frame.get("mark_left"), fontsize=font)
+    if "left_view" in frame:  # the same cells in every frame, every window whole
+        low, high = frame["left_view"]
+        left_ax.set_xlim(low - 0.6, high + 0.6)
+        left_ax.set_ylim(high + 0.6, low - 0.6)
     if "window" in frame:
         top, left = frame["window"]
         span = 3 if frame.get("ones") else 2
@@ -476,6 +507,12 @@ def animation_frame(axes, frame):
         if "mark" in frame and "padded" not in frame:
             r, c = frame["mark"]
             left_ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.5))
-    right_mark = frame.get("mark") if "grid" in frame and "padded" not in frame else None
-    text_grid(right_ax, frame["right"], frame["right_title"], right_mark)
+    text_grid(
+        right_ax,
+        frame["right"],
+        frame["right_title"],
+        frame.get("right_mark"),
+        fontsize=font,
+        size=frame.get("right_size"),
+    )
     return []

@@ -61,6 +61,7 @@ def pooling_frames(raw, pooled, flat):
                         for row in recorded
                     ],
                     "right_title": "img_pool @ indices",
+                    "right_mark": (i, j),  # the output cell this window fills
                 }
             )
     return frames
@@ -82,7 +83,7 @@ def unpooling_frames(reconstruct, flat):
                     "mark_left": (i, j),
                     "right": [[f"{v:.4f}" if v else "0" for v in row] for row in unpooled],
                     "right_title": "img_unpool",
-                    "mark": (r, c),
+                    "right_mark": (r, c),
                     "grid": [row[:] for row in unpooled],
                 }
             )
@@ -109,6 +110,7 @@ def ceil_mode_frames():
                 "window": (starts[0], left),
                 "right": [[f"{v:g}" for v in row[: j + 1]] for row in floor_out.tolist()[:1]],
                 "right_title": "first output row",
+                "right_mark": (0, j),
             }
         )
     dropped = dropped_window_start(size, kernel, stride, padding, 1, ceil_mode=True)
@@ -121,7 +123,7 @@ def ceil_mode_frames():
             "window": (starts[0], dropped),
             "dropped": True,
             "right": [[f"{v:g}" for v in row] for row in floor_out.tolist()[:1]],
-            "right_title": "first output row",
+            "right_title": "first output row (no 4th cell)",
         }
     )
     frames.append(
@@ -166,6 +168,7 @@ def avgpool_divisor_frames():
                         for srow, drow in zip(sums.tolist(), divisors.tolist())
                     ],
                     "right_title": f"sum / divisor ({name})",
+                    "right_mark": window,  # the output cell this window fills
                     "grid": out.tolist(),
                 }
             )
@@ -186,6 +189,7 @@ def animations():
     made = {}
     for name, make_frames in ANIMATIONS.items():
         frames, _ = make_frames()
+        plots.same_cells_in_every_frame(frames)
         fig, axes = plots.animation_axes()
         animation = FuncAnimation(
             fig,
