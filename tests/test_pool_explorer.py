@@ -156,9 +156,54 @@ def drive_explorer():
         info["after_change"] = (
             explorer.state["out"].tolist() == pytorch_output(explorer.settings).tolist()
         )
+        info["fits"] = {100: where_things_are(explorer)}
+        plt.close("all")
+        plt.rcParams["figure.dpi"] = 144  # a Windows screen scaled to 150%
+        info["fits"][144] = where_things_are(pool_explorer.Explorer(Settings("max", 12, 4, 3, 2)))
     seen.append(info)
     plt.close("all")
     return seen
+
+
+def where_things_are(explorer):
+    """In a real Tk window, once shown: the screen's size, the window's, the toolbar's and the
+    canvas's places on it, each control's box on the canvas, and the texts that run outside."""
+    from matplotlib import pyplot as plt
+    from test_plots import texts_outside
+
+    plt.show(block=False)
+    plt.pause(0.3)
+    manager = explorer.fig.canvas.manager
+    window, canvas = manager.window, explorer.fig.canvas.get_tk_widget()
+    window.update()  # mapped and laid out, whichever figure pyplot showed first
+
+    def place(widget):
+        return [
+            widget.winfo_rootx(),
+            widget.winfo_rooty(),
+            widget.winfo_width(),
+            widget.winfo_height(),
+        ]
+
+    controls = [slider.ax for slider in explorer.sliders.values()]
+    controls += [explorer.pool.ax, explorer.checks.ax]
+    height = explorer.fig.bbox.height  # in the screen's pixels (the canvas scales the dpi)
+    return {
+        "screen": [window.winfo_screenwidth(), window.winfo_screenheight()],
+        "window": place(window),
+        "toolbar": place(manager.toolbar),
+        "canvas": place(canvas),
+        "controls": [  # Tk counts y from the top
+            [box.x0, height - box.y1, box.width, box.height]
+            for box in (ax.get_window_extent() for ax in controls)
+        ],
+        "outside": texts_outside(explorer.fig),
+    }
+
+
+def inside(place, width, height):
+    x, y, w, h = place
+    return x >= 0 and y >= 0 and x + w <= width and y + h <= height
 
 
 def check_what_the_explorer_showed(seen):
@@ -183,10 +228,14 @@ XVFB = shutil.which("Xvfb")
 
 
 @pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
-def test_the_explorer_in_a_real_tk_window_under_xvfb(tmp_path):
-    display = f":{90 + os.getpid() % 9}"
+@pytest.mark.parametrize(
+    "screen, dpi",  # the smallest laptop screens; 144 dpi: Windows' 150% (Tk scales by 1.5)
+    [("1366x768", 96), ("1280x720", 144)],
+)
+def test_the_explorer_in_a_real_tk_window_under_xvfb_fits_the_screen(tmp_path, screen, dpi):
+    display = f":{90 + (os.getpid() + dpi) % 9}"
     server = subprocess.Popen(
-        [XVFB, display, "-screen", "0", "1400x900x24"],
+        [XVFB, display, "-screen", "0", f"{screen}x24", "-dpi", str(dpi)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -210,6 +259,15 @@ def test_the_explorer_in_a_real_tk_window_under_xvfb(tmp_path):
         info = check_what_the_explorer_showed(json.loads(result.stdout.splitlines()[-1]))
         assert info["backend"].lower() == "tkagg"
         assert info["mapped"] and info["after_change"]
+        for dpi, fits in info["fits"].items():
+            width, height = fits["screen"]
+            assert [width, height] == [int(n) for n in screen.split("x")]
+            for part in ("window", "toolbar", "canvas"):
+                assert inside(fits[part], width, height), (dpi, part, fits[part])
+            x, y, w, h = fits["canvas"]
+            for box in fits["controls"]:
+                assert inside(box, w, h), (dpi, box)
+            assert fits["outside"] == [], dpi
     finally:
         server.terminate()
         server.wait()

@@ -416,7 +416,9 @@ def same_cells_in_every_frame(frames):
         frame["left_view"], frame["right_size"] = view, right
 
 
-def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9, size=None):
+def text_grid(
+    ax, cells, title, mark=None, offset=0, shade=None, fontsize=9, size=None, title_size=None
+):
     """A grid of labels, cell ``mark`` outlined; cells at negative or too large positions are
     ``shade``d (the padding ring), their labels grey. The cells are one collection: the explorer
     and the animations redraw them often."""
@@ -440,10 +442,10 @@ def text_grid(ax, cells, title, mark=None, offset=0, shade=None, fontsize=9, siz
     ax.set_ylim(size - offset - 0.4, -offset - 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    axes_title(ax, title, fontsize=max(10, fontsize))
+    axes_title(ax, title, fontsize=title_size or max(10, fontsize))
 
 
-def padded_input(ax, size, padding, ring, title, value=None, fontsize=9):
+def padded_input(ax, size, padding, ring, title, value=None, fontsize=9, title_size=None):
     """A size×size input inside its padding ring: a pixel reads ``value(r, c)`` (default: its
     arange value r·size + c), a padding cell reads ``ring`` (−∞ for max pooling, 0 for average)
     and is shaded (pool_explorer.py and the animations)."""
@@ -454,7 +456,9 @@ def padded_input(ax, size, padding, ring, title, value=None, fontsize=9):
         for r in range(-padding, size + padding)
     ]
     shade = lambda r, c: "white" if inside(r, c) else "0.85"  # noqa: E731
-    text_grid(ax, cells, title, offset=padding, shade=shade, fontsize=fontsize)
+    text_grid(
+        ax, cells, title, offset=padding, shade=shade, fontsize=fontsize, title_size=title_size
+    )
 
 
 def window_outline(ax, top, left, span, **style):

@@ -121,9 +121,10 @@ def unpool_text(settings, out):
 # ------------------------------------------- drawing -------------------------------------------
 
 
-def english(line):
-    """A printed line without its Chinese, for the figure (matplotlib's default font has no
-    Chinese): "中文 / English" keeps the English, a Chinese word before its English goes."""
+def english(line, width=84):
+    """A printed line without its Chinese, for the figure's monospace text panel (its font has
+    no Chinese), wrapped at ``width`` characters: "中文 / English" keeps the English, a Chinese
+    word before its English goes."""
     import re
     import textwrap
 
@@ -131,7 +132,18 @@ def english(line):
     stripped = re.sub(r"[\u4e00-\u9fff，、；（）]+", "", stripped)
     indent = line[: len(line) - len(line.lstrip())]
     text = indent + re.sub(r"\s{2,}", " ", stripped).strip().replace(" :", ":")
-    return textwrap.fill(text, 84, subsequent_indent=indent + "  ") if text.strip() else text
+    return textwrap.fill(text, width, subsequent_indent=indent + "  ") if text.strip() else text
+
+
+TEXT_FONT = 8  # the text panel's monospace size, in points
+
+
+def columns(ax, fontsize=TEXT_FONT):
+    """How many monospace characters fit across ``ax`` at this dpi (DejaVu Sans Mono's advance
+    is 0.602 of its size): the text panel wraps there, at any screen's scaling."""
+    fig = ax.figure
+    width = ax.get_position().width * fig.get_figwidth() * fig.dpi
+    return max(20, int(width / (fontsize * fig.dpi / 72 * 0.602)) - 3)  # 3 spare: its margin
 
 
 def draw(axes, state):
@@ -142,13 +154,14 @@ def draw(axes, state):
         ax.set_axis_off()
     s = state["settings"]
     draw_input(ax_in, s, state)
+    width = columns(ax_text)
     ax_text.text(
         0,
         1,
-        "\n".join(map(english, state["lines"])),
+        "\n".join(english(line, width) for line in state["lines"]),
         va="top",
         ha="left",
-        fontsize=8,
+        fontsize=TEXT_FONT,
         family="monospace",
         transform=ax_text.transAxes,
     )
@@ -171,6 +184,13 @@ def draw(axes, state):
 CELL_FONT = {False: 9, True: 7}  # small grids, grids over 8 a side
 
 
+def font_scale(fig):
+    """Shrink the grids' titles, cells and controls' text where the figure is narrower than
+    the explorer is laid out for, in inches (text is in points): a dpi above 100, or a screen
+    scaled to 150%, gives a window of the same pixels fewer inches; the text panel wraps."""
+    return min(1.0, fig.get_figwidth() / LAID_OUT_INCHES)
+
+
 def draw_input(ax, s, state):
     """The input with its padding ring, every window's outline, the picked window's taps."""
     from matplotlib.collections import PatchCollection
@@ -179,7 +199,9 @@ def draw_input(ax, s, state):
     pad, n = s.padding, s.size
     ring = "−∞" if s.pool == "max" else "0"
     title = f"input {n}×{n} (arange), padding {pad} ({ring})"
-    plots.padded_input(ax, n, pad, ring, title, fontsize=CELL_FONT[n > 8])
+    scale = font_scale(ax.figure)
+    fontsize, title_size = CELL_FONT[n > 8] * scale, 10 * scale
+    plots.padded_input(ax, n, pad, ring, title, fontsize=fontsize, title_size=title_size)
     ax.set_xlim(-pad - 1, n + pad + 1.5)
     ax.set_ylim(n + pad + 1.5, -pad - 1)
     ax.set_aspect("equal")
@@ -229,7 +251,9 @@ def draw_grid(ax, values, highlight, state, name):
         ]
         for r, row in enumerate(values)
     ]
-    plots.text_grid(ax, labels, f"{name} {len(values)}×{len(values[0])}", highlight)
+    title = f"{name} {len(values)}×{len(values[0])}"
+    scale = font_scale(ax.figure)
+    plots.text_grid(ax, labels, title, highlight, fontsize=9 * scale, title_size=10 * scale)
 
 
 def static_figure(settings, highlight=0):
@@ -253,44 +277,48 @@ def layout(fig, bottom):
     )
 
 
+# The explorer's window, in pixels: at most this, and less where the screen is smaller; the
+# smallest screens learners have, 1280×720 and 1366×768, keep room for the title bar and toolbar.
+WINDOW_PIXELS, SCREEN_MARGIN = (1500, 760), (40, 130)
+LAID_OUT_INCHES = 12.4  # the width its text sizes are chosen for: 1240 pixels at 100 dpi
+
+
+def window_pixels(fig):
+    """The figure's size in pixels for the screen it opens on, where the backend can tell (Tk
+    can; others get a size that fits 1280×720), in the figure's own pixels: a screen scaled to
+    150% shows each of them as 1.5 of its pixels."""
+    import sys
+
+    width, height = WINDOW_PIXELS
+    screen, scaled = (1280, 720), 1.0
+    window = getattr(fig.canvas.manager, "window", None)
+    if hasattr(window, "winfo_screenwidth"):
+        screen = (window.winfo_screenwidth(), window.winfo_screenheight())
+        # the scaling matplotlib's Tk canvas applies once the window is shown
+        # (FigureCanvasTk._update_device_pixel_ratio): not known to the figure before
+        if sys.platform == "win32":
+            scaled = round(window.tk.call("tk", "scaling") / (96 / 72), 2)
+        elif sys.platform == "linux":
+            scaled = window.winfo_fpixels("1i") / 96
+    width = min(width, screen[0] - SCREEN_MARGIN[0]) / scaled
+    height = min(height, screen[1] - SCREEN_MARGIN[1]) / scaled
+    return width, height
+
+
 class Explorer:
     """The explorer with matplotlib widgets: each change redraws from the model."""
 
     def __init__(self, settings, highlight=0):
         from matplotlib import pyplot as plt
-        from matplotlib.widgets import CheckButtons, RadioButtons, Slider
 
         self.settings = settings._replace(stride=settings.stride or settings.kernel)
         self.highlight = highlight
-        self.fig = plt.figure(figsize=(13, 8))
+        # small first: Tk's toolbar keeps the width the figure is made with as its least
+        self.fig = plt.figure(figsize=(2, 1))
+        width, height = window_pixels(self.fig)
+        self.fig.set_size_inches(width / self.fig.dpi, height / self.fig.dpi)
         self.axes = layout(self.fig, bottom=0.3)
-        self.sliders = {}
-        for i, (name, (low, high)) in enumerate(LIMITS.items()):
-            ax = self.fig.add_axes([0.08, 0.22 - i * 0.04, 0.3, 0.025])
-            self.sliders[name] = Slider(
-                ax, name, low, high, valinit=getattr(self.settings, name), valstep=1
-            )
-        ax = self.fig.add_axes([0.5, 0.22, 0.3, 0.025])
-        self.sliders["divisor_override"] = Slider(
-            ax,
-            "divisor_override",
-            0,
-            DIVISOR_LIMIT,
-            valinit=self.settings.divisor_override or 0,
-            valstep=1,
-        )
-        ax = self.fig.add_axes([0.5, 0.18, 0.3, 0.025])
-        self.sliders["window"] = Slider(ax, "window", 0, WINDOW_LIMIT, valinit=highlight, valstep=1)
-        self.pool = RadioButtons(
-            self.fig.add_axes([0.86, 0.12, 0.1, 0.12]),
-            ("max", "avg"),
-            active=0 if self.settings.pool == "max" else 1,
-        )
-        self.checks = CheckButtons(
-            self.fig.add_axes([0.5, 0.02, 0.25, 0.12]),
-            ("ceil_mode", "count_include_pad"),
-            (self.settings.ceil_mode, self.settings.count_include_pad),
-        )
+        self.add_controls()
         for control in (*self.sliders.values(), self.pool, self.checks):
             # the controls would each draw the figure before changed() redraws it: Agg draws at
             # once when asked, so a change would cost two full drawings; changed() asks once
@@ -299,6 +327,37 @@ class Explorer:
                 self.changed
             )
         self.changed()
+
+    def add_controls(self):
+        """The sliders in two columns, the max/avg buttons and the two check boxes, all in the
+        figure's lowest quarter."""
+        from matplotlib.widgets import CheckButtons, RadioButtons, Slider
+
+        s = self.settings
+        ranges = {**LIMITS, "divisor_override": (0, DIVISOR_LIMIT), "window": (0, WINDOW_LIMIT)}
+        start = {"divisor_override": s.divisor_override or 0, "window": self.highlight}
+        self.sliders = {}
+        for i, (name, (low, high)) in enumerate(ranges.items()):
+            column, row = divmod(i, 4)
+            ax = self.fig.add_axes([0.1 + column * 0.36, 0.23 - row * 0.06, 0.22, 0.035])
+            value = start.get(name, getattr(s, name, 0))
+            self.sliders[name] = Slider(ax, name, low, high, valinit=value, valstep=1)
+        self.pool = RadioButtons(
+            self.fig.add_axes([0.76, 0.03, 0.07, 0.23]),
+            ("max", "avg"),
+            active=0 if s.pool == "max" else 1,
+        )
+        self.checks = CheckButtons(
+            self.fig.add_axes([0.84, 0.03, 0.15, 0.23]),
+            ("ceil_mode", "count_include_pad"),
+            (s.ceil_mode, s.count_include_pad),
+        )
+        labels = [*self.pool.labels, *self.checks.labels]
+        labels += [
+            text for slider in self.sliders.values() for text in (slider.label, slider.valtext)
+        ]
+        for text in labels:
+            text.set_fontsize(10 * font_scale(self.fig))
 
     def changed(self, _=None):
         """Read every control, redraw from the model."""
