@@ -331,9 +331,14 @@ def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypat
     import types
 
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     assert pool_explorer.interact_in_notebook() is None
-    # a note in the output, not a stderr box in the saved notebook
-    assert "pip install -r requirements-notebooks.txt" in capsys.readouterr().out
+    # a note in the output, as Markdown: not a stderr box, not printed text
+    ((note,),) = [[item.data for item in shown]]
+    assert "pip install -r requirements-notebooks.txt" in note and capsys.readouterr().out == ""
     calls = []
     fake = types.SimpleNamespace(interact=lambda show, **controls: calls.append((show, controls)))
     monkeypatch.setitem(sys.modules, "ipywidgets", fake)
@@ -378,3 +383,19 @@ def test_the_dropped_window_is_drawn_whole_past_the_padding():
     low, high = dropped["left_view"]
     assert start + 2 - 1 <= high  # the window's last column is in view, beyond the padding
     assert high > 5  # the 5×5 input's padding ends at column 5
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(),
+        Settings("avg", 12, 5, 1, 2, 1, True, False, 9),
+        Settings("max", 12, 4, 3, 2, 3, True),
+    ],
+)
+def test_explore_png_keeps_every_text_inside_the_figure(settings):
+    from test_plots import texts_outside
+
+    fig, _ = pool_explorer.static_figure(settings)
+    assert texts_outside(fig) == []
+    plt.close(fig)

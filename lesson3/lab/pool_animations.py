@@ -220,6 +220,5 @@ def show_in_notebook(made):
             animation.save(path, writer=PillowWriter(fps=1000 / FRAME_MS))
             with open(path, "rb") as file:
                 gif = file.read()
-        print(name)
         display(Image(data=gif, format="gif"))
     plt.close("all")

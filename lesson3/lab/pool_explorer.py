@@ -260,7 +260,7 @@ def static_figure(settings, highlight=0):
     """The explorer as one figure, no widgets (for --out and a notebook)."""
     from matplotlib import pyplot as plt
 
-    fig = plt.figure(figsize=(14, 6))
+    fig = plt.figure(figsize=(13.5, 6))  # under 1,000 px in a notebook (72 dpi)
     axes = layout(fig, bottom=0.04)
     state = explore_state(settings, highlight)
     draw(axes, state)
@@ -386,9 +386,15 @@ def interact_in_notebook():
     try:
         import ipywidgets
     except ImportError:
-        print(
-            "没有 ipywidgets：pip install -r requirements-notebooks.txt 后可以拖动控件 / "
-            "no ipywidgets: pip install -r requirements-notebooks.txt for the controls"
+        from IPython.display import Markdown, display
+
+        # a note beside the outputs (Markdown, not printed text: not part of what --explore
+        # prints, which the notebook's saved outputs are compared with)
+        display(
+            Markdown(
+                "没有 ipywidgets：`pip install -r requirements-notebooks.txt` 后可以拖动控件 / "
+                "no ipywidgets: `pip install -r requirements-notebooks.txt` for the controls"
+            )
         )
         return None
     from matplotlib import pyplot as plt
