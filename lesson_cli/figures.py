@@ -201,9 +201,12 @@ def save_animation(animation, out_dir, name):
         # it from the temporary file's name) and writes no comment: the same GIF, without the
         # second drawing, with both
         def grab_frame(self, **savefig_kwargs):
+            from matplotlib.backend_bases import FigureCanvasBase
             from PIL import Image
 
-            canvas = self.fig.canvas  # the animation has just drawn the frame on it (Agg)
+            canvas = self.fig.canvas  # Agg has just drawn the frame on it, when asked to
+            if type(canvas).draw_idle is not FigureCanvasBase.draw_idle:
+                canvas.draw()  # a window's canvas (Tk, Qt …) would draw it later, when idle
             width, height = canvas.get_width_height(physical=True)
             self._frames.append(
                 Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).copy()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import numpy
 import pytest
 import torch
 from conftest import REPO_ROOT, SCRIPTS, assert_one_line_error, run_script
@@ -399,3 +400,53 @@ def test_explore_png_keeps_every_text_inside_the_figure(settings):
     fig, _ = pool_explorer.static_figure(settings)
     assert texts_outside(fig) == []
     plt.close(fig)
+
+
+@pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
+def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
+    # where a display exists --show is the default and the figures are Tk windows: their canvas
+    # draws a frame when Tk is idle, not when the animation asks (it crashed: no renderer)
+    display = f":{80 + os.getpid() % 9}"
+    server = subprocess.Popen(
+        [XVFB, display, "-screen", "0", "1366x768x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        code = (
+            "import runpy, sys\n"
+            "import matplotlib.pyplot as plt\n"
+            "plt.show = lambda *args, **kwargs: None  # the windows would wait for a click\n"
+            "sys.argv = sys.argv[1:]\n"
+            "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code, SCRIPTS["beyond_the_article"], "--animate"]
+            + ["--out", str(tmp_path / "gifs")],
+            env={**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    assert (result.returncode, result.stderr) == (0, "")
+    for name, animation in pool_animations.animations().items():
+        with Image.open(tmp_path / "gifs" / name) as gif:
+            assert gif.n_frames == len(animation.lesson_frames)
+            gif.seek(gif.n_frames - 1)
+            last = gif.convert("RGB")
+        fig, axes = pool_animations.plots.animation_axes()
+        pool_animations.plots.animation_frame(axes, animation.lesson_frames[-1])
+        fig.canvas.draw()
+        drawn = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba())
+        # the last frame saved is the last frame drawn (a lagging window canvas saves the one
+        # before); GIF's palette moves a few colours, so compare mostly
+        difference = numpy.abs(
+            numpy.asarray(last, float) - numpy.asarray(drawn.convert("RGB"), float)
+        )
+        assert (difference > 40).mean() < 0.01, name
+        plt.close("all")
