@@ -55,7 +55,7 @@ COMMANDS = [
     ("article --maxunpool", "unpool", 1.15, [ARTICLE, "--maxunpool"]),
     ("article --linear", "torch", 1.15, [ARTICLE, "--linear"]),
     ("article --activations", "torch+mpl", 1.15, [ARTICLE, "--activations"]),
-    ("article, all six", "full", 1.2, [ARTICLE]),
+    ("article, every section", "full", 1.2, [ARTICLE]),
     ("beyond --unpool-vs-upsample", "unpool", 1.15, [BEYOND, "--unpool-vs-upsample"]),
     ("beyond --output-size", "torch", 1.15, [BEYOND, "--output-size"]),
     ("beyond --pool-from-scratch", "torch", 1.15, [BEYOND, "--pool-from-scratch"]),

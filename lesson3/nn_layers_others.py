@@ -1,7 +1,7 @@
 """3.3 池化层、线性层和激活函数层 / Pooling, linear and activation layers: the article's code.
 
 Each section of the article stands below under the article's heading, and runs alone from the
-command line as a flag (no flag: all six, in article order): ``--list`` lists them.
+command line as a flag (no flag: all of them, in article order): ``--list`` lists them.
 """
 
 import os

@@ -225,4 +225,3 @@ def test_every_count_the_readmes_state_is_the_count_of_the_things_themselves():
     table = lesson_readme.split("## nn_layers_others.py")[1].split("\n## ")[0]
     article_flags = re.findall(r"^\| [^|]+ \| `--([\w-]+)` \|", table, re.MULTILINE)
     assert article_flags == [s.flag for s in load_script("nn_layers_others").SECTIONS]
-    assert f"all {WORDS[len(article_flags)]} sections" in read("benchmarks", "README.md")
