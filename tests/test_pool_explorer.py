@@ -403,6 +403,7 @@ def test_explore_png_keeps_every_text_inside_the_figure(settings):
 
 
 @pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
+@pytest.mark.filterwarnings("ignore:Animation was deleted")  # its frames are read, not saved
 def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
     # where a display exists --show is the default and the figures are Tk windows: their canvas
     # draws a frame when Tk is idle, not when the animation asks (it crashed: no renderer)
