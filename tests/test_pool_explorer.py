@@ -354,16 +354,15 @@ def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypat
     plt.close("all")
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted")  # read, not saved, here
 def test_every_gif_frame_is_legible_with_cells_of_one_size_and_the_cell_it_fills_marked():
     from matplotlib.text import Text
 
     plots = pool_animations.plots
-    for name, animation in pool_animations.animations().items():
+    for name, frames in frames_as_drawn().items():
         fig, axes = plots.animation_axes()  # as the animation draws each frame
         assert fig.get_size_inches()[0] * fig.dpi >= 800, name
         views = set()
-        for index, frame in enumerate(animation.lesson_frames):
+        for index, frame in enumerate(frames):
             plots.animation_frame(axes, frame)
             fig.canvas.draw()
             views.add(tuple(tuple(ax.get_xlim()) + tuple(ax.get_ylim()) for ax in fig.axes))
@@ -374,6 +373,15 @@ def test_every_gif_frame_is_legible_with_cells_of_one_size_and_the_cell_it_fills
                 assert "right_mark" in frame, (name, index)  # the output cell it fills
         assert len(views) == 1, name  # the cells keep their size from frame to frame
     plt.close("all")
+
+
+def frames_as_drawn():
+    """{GIF name: its frames}, as pool_animations.animations() gives them to its animation."""
+    made = {}
+    for name, make_frames in pool_animations.ANIMATIONS.items():
+        made[name] = make_frames()[0]
+        pool_animations.plots.same_cells_in_every_frame(made[name])
+    return made
 
 
 def test_the_dropped_window_is_drawn_whole_past_the_padding():
@@ -403,7 +411,6 @@ def test_explore_png_keeps_every_text_inside_the_figure(settings):
 
 
 @pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
-@pytest.mark.filterwarnings("ignore:Animation was deleted")  # its frames are read, not saved
 def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
     # where a display exists --show is the default and the figures are Tk windows: their canvas
     # draws a frame when Tk is idle, not when the animation asks (it crashed: no renderer)
@@ -435,13 +442,13 @@ def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
         server.terminate()
         server.wait()
     assert (result.returncode, result.stderr) == (0, "")
-    for name, animation in pool_animations.animations().items():
+    for name, frames in frames_as_drawn().items():
         with Image.open(tmp_path / "gifs" / name) as gif:
-            assert gif.n_frames == len(animation.lesson_frames)
+            assert gif.n_frames == len(frames)
             gif.seek(gif.n_frames - 1)
             last = gif.convert("RGB")
         fig, axes = pool_animations.plots.animation_axes()
-        pool_animations.plots.animation_frame(axes, animation.lesson_frames[-1])
+        pool_animations.plots.animation_frame(axes, frames[-1])
         fig.canvas.draw()
         drawn = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba())
         # the last frame saved is the last frame drawn (a lagging window canvas saves the one
