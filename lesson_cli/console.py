@@ -72,7 +72,8 @@ def cleanup_on_signal(function):
 def end_quietly_on_signals():
     """Ctrl-C, an IDE's stop (SIGTERM) and a closed terminal (SIGHUP) end a command at once,
     wherever they land: no half-written figure is left behind, Ctrl-C and SIGTERM print one line,
-    and the exit code is 128 + the signal's number (130 for Ctrl-C).
+    and the exit code is 128 + the signal's number (130 for Ctrl-C). A signal ignored when the
+    command started stays ignored.
 
     A KeyboardInterrupt raised inside matplotlib can come out as another error (a figure save
     turns it into "ValueError: Invalid bounding box"), so the signals are handled here instead,
@@ -105,8 +106,14 @@ def end_quietly_on_signals():
         os._exit(128 + signum)
 
     for name in SIGNAL_LINES:
-        if hasattr(signal, name):  # Windows has no SIGHUP
-            signal.signal(getattr(signal, name), ended)
+        if not hasattr(signal, name):  # Windows has no SIGHUP
+            continue
+        number = getattr(signal, name)
+        if signal.getsignal(number) is signal.SIG_IGN:
+            # the caller chose to ignore it (nohup, trap '' TERM, Ctrl-C for a job started with
+            # &): it stays ignored
+            continue
+        signal.signal(number, ended)
 
 
 def run_cli(main, argv=None):

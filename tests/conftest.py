@@ -195,6 +195,16 @@ def run_raw(*args, cwd, env=None, script=SCRIPT, python=(), **kwargs):
     )
 
 
+def signals_as_a_terminal_leaves_them():
+    """For a command a test sends signals to (Popen's preexec_fn): Ctrl-C, SIGTERM and SIGHUP
+    with their default dispositions, whatever this suite was started with (nohup ignores
+    SIGHUP, a background job SIGINT), since a command keeps a signal its caller ignored."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def fake_old_torch(folder, version="2.1.2", numpy="2.1.0"):
     """Metadata that says torch <version> and numpy <numpy> are installed, put first on sys.path
     with PYTHONPATH: importlib.metadata finds it before the real packages, as if an old torch

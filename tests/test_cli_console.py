@@ -15,6 +15,7 @@ from conftest import (
     run_raw,
     run_script,
     saved_figures,
+    signals_as_a_terminal_leaves_them,
 )
 from PIL import Image
 
@@ -95,6 +96,7 @@ def test_ctrl_c_anywhere_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_p
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8"),
+            preexec_fn=signals_as_a_terminal_leaves_them,
         )
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
@@ -235,6 +237,7 @@ def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        preexec_fn=signals_as_a_terminal_leaves_them,
     )
     # the section's heading is printed once the command runs (its handlers are in place),
     # however busy the machine; 1.5 s later it is computing, drawing or saving
@@ -252,6 +255,36 @@ def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, 
         return
     assert (process.returncode, err) == (128 + number, line), err
     assert not [p for p in saved_figures(out) if p.startswith(".")], saved_figures(out)
+
+
+@pytest.mark.skipif(not LINUX, reason="signals a caller ignores: nohup, trap '' TERM, a & job")
+def test_a_signal_the_caller_ignored_stays_ignored(tmp_path):
+    import signal
+
+    def ignore_them():
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_IGN)
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, "--activations", "--out", str(out), "--no-show"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        preexec_fn=ignore_them,
+    )
+    for printed in process.stdout:
+        if b"[--activations]" in printed:  # running, its handlers (if any) in place
+            break
+    for number in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        process.send_signal(number)
+    printed = process.stdout.read()
+    err = process.communicate(timeout=60)[1].decode()
+    assert (process.returncode, err) == (0, "")
+    assert saved_figures(out) == {
+        "activation_sigmoid_tanh_relu.png",
+        "activation_relu_variants.png",
+    }
 
 
 # ---------------------------------------------------------------- interpreter modes

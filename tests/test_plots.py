@@ -33,6 +33,23 @@ def test_with_a_cjk_font_the_figures_carry_chinese_and_draw_it():
     assert drawing_warnings(text) == []
 
 
+def test_the_font_is_decided_before_a_figure_is_made():
+    # an axes' title takes its fonts when the axes is made: set_title's Chinese drew as boxes
+    # where the figure came before the first bilingual() call (a section run alone)
+    plots.cjk_font.cache_clear()
+    with matplotlib.rc_context({"font.family": ["sans-serif"]}):
+        plots.pyplot()
+        fig, ax = plt.subplots()
+        if plots.cjk_font() is None:
+            pytest.skip("no font with Chinese glyphs here (.ci/run installs fonts-wqy-zenhei)")
+        ax.set_title(plots.bilingual("死神经元 /", "dead units"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.canvas.draw()
+        plt.close(fig)
+    assert [str(w.message) for w in caught] == []
+
+
 def test_without_a_cjk_font_the_figures_are_english_and_draw_without_warnings(monkeypatch):
     with matplotlib.rc_context():
         matplotlib.rcParams["font.family"] = ["DejaVu Sans"]

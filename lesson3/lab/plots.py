@@ -91,8 +91,11 @@ def before_and_after(chinese, english):
 
 
 def pyplot():
+    """pyplot, with the font decided (cjk_font) before any figure is made: an axes' title takes
+    its font families when the axes is created, not when set_title gives it text."""
     from matplotlib import pyplot as plt
 
+    cjk_font()
     return plt
 
 
