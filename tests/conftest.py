@@ -87,10 +87,6 @@ class SectionRuns(dict):
     not change with the thread count is what tests/test_notebooks.py and tests/test_threads.py
     check against runs made with other threads."""
 
-    def __init__(self):
-        super().__init__()
-        self.modules = {}
-
     def __missing__(self, key):
         name, flag = key
         code, _, stderr, out = background_result(machine_running(name))
@@ -103,15 +99,6 @@ class SectionRuns(dict):
         figures = saved_figures(pathlib.Path(folder, "figures"))
         self[key] = (int(texts[0]), texts[1], texts[2], figures)
         return self[key]
-
-    def module(self, name):
-        if name not in self.modules:
-            self.modules[name] = load_module(os.path.join(LESSON_DIR, name + ".py"))
-        return self.modules[name]
-
-    def whole(self, name):
-        """What a script's sections print one by one, in table order."""
-        return "".join(self[name, section.flag][1] for section in self.module(name).SECTIONS)
 
 
 @pytest.fixture(scope="session")
@@ -287,13 +274,14 @@ for script in scripts:
 THREAD_CHECKED_SCRIPTS = [*SCRIPTS.values(), os.path.join(LESSON_DIR, "exercise_answers.py")]
 # The scripts in two halves of about equal work, each half one background command: when the test
 # processes have nothing left but to wait for these runs, both cores finish them.
+# The first half is named; the second is every other script, so a new one needs no entry here.
+FIRST_HALF = ("claims_linear_activations", "nn_layers_others", "beyond_the_article")
 ANOTHER_MACHINE = {
-    "another machine 1": ("claims_linear_activations", "nn_layers_others", "beyond_the_article"),
-    "another machine 2": (
-        "beyond_activations",
-        "claims_pooling",
-        "claims_pooling_parameters",
-        "exercise_answers",
+    "another machine 1": FIRST_HALF,
+    "another machine 2": tuple(
+        name
+        for name in (os.path.basename(path)[:-3] for path in THREAD_CHECKED_SCRIPTS)
+        if name not in FIRST_HALF
     ),
 }
 
@@ -357,6 +345,8 @@ BACKGROUND_COMMANDS = {
         for command in ANOTHER_MACHINE
     },
 }
+# The node ids (their starts) of the tests that wait for a background command.
+WAITING = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
 RUN_FOLDER = "LESSON3_TEST_RUN"
 
 # Runs a command with its output in files, then writes its exit code to a file: something any
@@ -411,10 +401,9 @@ def pytest_itemcollected(item):
     if "section_runs" in item.fixturenames and not item.nodeid.startswith(SECTION_RUN_FILES):
         raise pytest.UsageError(message)
     # marked here, before -m deselects
-    waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
     function = getattr(item, "function", None)
-    slow = item.nodeid.startswith(waiting) or "section_runs" in item.fixturenames
-    slow = slow or function is None or names_used(function.__code__) & STARTS_A_COMMAND
+    slow = item.nodeid.startswith(WAITING) or "section_runs" in item.fixturenames
+    slow = slow or function is None or names_used(function) & STARTS_A_COMMAND
     if not slow and item.get_closest_marker("slow") is None:
         item.add_marker(pytest.mark.quick)
 
@@ -427,8 +416,7 @@ def pytest_collection_modifyitems(session, config, items):
 
     torch.set_num_threads(1)
     # the tests that wait for a background command run last, when it has had the most time
-    waiting = tuple(p for needed_by, _, _ in BACKGROUND_COMMANDS.values() for p in needed_by)
-    items.sort(key=lambda item: item.nodeid.startswith(waiting))  # a stable sort: order kept
+    items.sort(key=lambda item: item.nodeid.startswith(WAITING))  # a stable sort: order kept
     if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or config.option.collectonly:
         return  # every worker collects the same tests: the first one starts the commands
     for name, (needed_by, _, _) in BACKGROUND_COMMANDS.items():
@@ -444,12 +432,21 @@ def pytest_collection_modifyitems(session, config, items):
 STARTS_A_COMMAND = {"run_script", "run_raw", "run_python", "subprocess", "background_result"}
 
 
-def names_used(code):
-    """The global names a function's code uses, its nested functions' included."""
-    names = set(code.co_names)
-    for constant in code.co_consts:
-        if hasattr(constant, "co_names"):
-            names |= names_used(constant)
+def names_used(function):
+    """The global names a test function's code uses: its nested functions' included, and those
+    of the helpers it calls that the test files define (a helper that starts the command)."""
+    names, seen, todo = set(), set(), [function.__code__]
+    while todo:
+        code = todo.pop()
+        names |= set(code.co_names)
+        todo += [constant for constant in code.co_consts if hasattr(constant, "co_names")]
+        for name in code.co_names:
+            helper = function.__globals__.get(name)
+            module = getattr(helper, "__module__", "") or ""
+            if hasattr(helper, "__code__") and module.startswith(("test_", "conftest")):
+                if helper.__code__ not in seen:
+                    seen.add(helper.__code__)
+                    todo.append(helper.__code__)
     return names
 
 

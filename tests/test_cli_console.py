@@ -222,6 +222,22 @@ def test_help_into_a_pipe_nobody_reads_ends_quietly(tmp_path):
 # ---------------------------------------------------------------- signals
 
 
+def activations_running(out, signal_dispositions):
+    """`--activations` started with ``signal_dispositions`` (a preexec_fn) and running: its
+    section's heading is printed once its handlers are in place, however busy the machine."""
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, "--activations", "--out", str(out), "--no-show"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        preexec_fn=signal_dispositions,
+    )
+    for printed in process.stdout:
+        if b"[--activations]" in printed:
+            break
+    return process
+
+
 @pytest.mark.skipif(not LINUX, reason="SIGTERM and SIGHUP as a terminal or an IDE sends them")
 @pytest.mark.parametrize(
     ("signal_name", "line", "delay"),
@@ -232,19 +248,8 @@ def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, 
     import time
 
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, SCRIPT, "--activations", "--out", str(out), "--no-show"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
-        preexec_fn=signals_as_a_terminal_leaves_them,
-    )
-    # the section's heading is printed once the command runs (its handlers are in place),
-    # however busy the machine; 1.5 s later it is computing, drawing or saving
-    for printed in process.stdout:
-        if b"[--activations]" in printed:
-            break
-    time.sleep(delay)
+    process = activations_running(out, signals_as_a_terminal_leaves_them)
+    time.sleep(delay)  # 1.5 s after its heading it is computing, drawing or saving
     number = getattr(signal, signal_name)
     process.send_signal(number)
     printed = process.stdout.read()
@@ -266,19 +271,9 @@ def test_a_signal_the_caller_ignored_stays_ignored(tmp_path):
             signal.signal(number, signal.SIG_IGN)
 
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, SCRIPT, "--activations", "--out", str(out), "--no-show"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
-        preexec_fn=ignore_them,
-    )
-    for printed in process.stdout:
-        if b"[--activations]" in printed:  # running, its handlers (if any) in place
-            break
+    process = activations_running(out, ignore_them)
     for number in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
         process.send_signal(number)
-    printed = process.stdout.read()
     err = process.communicate(timeout=60)[1].decode()
     assert (process.returncode, err) == (0, "")
     assert saved_figures(out) == {

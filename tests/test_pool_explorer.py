@@ -358,7 +358,7 @@ def test_every_gif_frame_is_legible_with_cells_of_one_size_and_the_cell_it_fills
     from matplotlib.text import Text
 
     plots = pool_animations.plots
-    for name, frames in frames_as_drawn().items():
+    for name, frames in pool_animations.frames_as_drawn().items():
         fig, axes = plots.animation_axes()  # as the animation draws each frame
         assert fig.get_size_inches()[0] * fig.dpi >= 800, name
         views = set()
@@ -373,15 +373,6 @@ def test_every_gif_frame_is_legible_with_cells_of_one_size_and_the_cell_it_fills
                 assert "right_mark" in frame, (name, index)  # the output cell it fills
         assert len(views) == 1, name  # the cells keep their size from frame to frame
     plt.close("all")
-
-
-def frames_as_drawn():
-    """{GIF name: its frames}, as pool_animations.animations() gives them to its animation."""
-    made = {}
-    for name, make_frames in pool_animations.ANIMATIONS.items():
-        made[name] = make_frames()[0]
-        pool_animations.plots.same_cells_in_every_frame(made[name])
-    return made
 
 
 def test_the_dropped_window_is_drawn_whole_past_the_padding():
@@ -442,7 +433,7 @@ def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
         server.terminate()
         server.wait()
     assert (result.returncode, result.stderr) == (0, "")
-    for name, frames in frames_as_drawn().items():
+    for name, frames in pool_animations.frames_as_drawn().items():
         with Image.open(tmp_path / "gifs" / name) as gif:
             assert gif.n_frames == len(frames)
             gif.seek(gif.n_frames - 1)

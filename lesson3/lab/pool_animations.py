@@ -182,14 +182,21 @@ ANIMATIONS = {
 }
 
 
+def frames_as_drawn():
+    """{file name: its frames}, each frame with the view every frame of its GIF shares."""
+    made = {}
+    for name, make_frames in ANIMATIONS.items():
+        made[name] = make_frames()[0]
+        plots.same_cells_in_every_frame(made[name])
+    return made
+
+
 def animations():
     """{file name: matplotlib animation} for the three GIFs, each with its frames attached."""
     from matplotlib.animation import FuncAnimation
 
     made = {}
-    for name, make_frames in ANIMATIONS.items():
-        frames, _ = make_frames()
-        plots.same_cells_in_every_frame(frames)
+    for name, frames in frames_as_drawn().items():
         fig, axes = plots.animation_axes()
         animation = FuncAnimation(
             fig,
