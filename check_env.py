@@ -14,6 +14,10 @@ import sys
 # lesson_cli/ sits beside this file: find it from any folder (also under python -I)
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from lesson_cli.console import run_command
 from lesson_cli.environment import (
     FIX_COMMAND,

@@ -19,6 +19,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import run_command
 from lesson_cli.sections import first_line, one_line_argument_parser

@@ -15,6 +15,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import InputError, cleanup_on_signal, run_command
 from lesson_cli.figures import prepare_output_dir

@@ -17,6 +17,10 @@ import sys
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from lab import plots
 from lab.activation_notes import float32_threshold
 from lab.depth import signal_through

@@ -14,6 +14,10 @@ import sys
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from common_tools import set_seed
 from lab import plots
 from lab.pool_windows import first_line, formula_steps, pool_by_hand, pool_output_size
@@ -450,6 +454,16 @@ def explore(**layer):
         raise InputError(
             f"--explore 最多画 {EXPLORE_LIMIT}×{EXPLORE_LIMIT} / draws up to "
             f"--size {EXPLORE_LIMIT}: use --output-size for {settings.size}"
+        )
+    try:  # before torch loads: a refusal in a moment
+        extent = pool_explorer.drawing_extent(settings)
+    except ValueError:  # no window fits: PyTorch says why, below
+        extent = 0
+    if extent > pool_explorer.DRAWING_LIMIT:
+        raise InputError(
+            f"--explore 最多画每边 {pool_explorer.DRAWING_LIMIT} 格（含填充和窗口），这里要 "
+            f"{extent} 格 / draws at most {pool_explorer.DRAWING_LIMIT} cells a side, padding "
+            f"and windows included, and these settings span {extent}: use --output-size"
         )
     state = pool_explorer.explore_state(settings)
     if state["refusal"] is not None:

@@ -19,6 +19,10 @@ import sys
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from common_tools import set_seed
 from lab import plots
 from lab.verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, SEEDS, Optimizer, claim, pad, verdict

@@ -11,6 +11,10 @@ import sys
 # symlink, and under python -I)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 # ================================= 池化层 pooling ==================================
 
 

@@ -12,6 +12,10 @@ import sys
 LESSON_DIR = os.path.dirname(os.path.realpath(__file__))
 sys.path[:0] = [os.path.dirname(LESSON_DIR), LESSON_DIR]
 
+from lesson_cli import begin_command
+
+begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
+
 from common_tools import transform_invert, set_seed
 
 from lab import activation_notes as notes

@@ -13,6 +13,8 @@ import errno
 import os
 import sys
 
+from lesson_cli import end_quietly_on_signals
+
 _TEMPORARY_FILES = set()  # figures being written: removed if the user presses Ctrl-C
 _AS_COMMAND = False  # set by run_command: the process is ours to end
 
@@ -26,7 +28,7 @@ def run_command(main):
     return its exit code for ``sys.exit``."""
     global _AS_COMMAND
     _AS_COMMAND = True
-    end_quietly_on_signals()
+    end_quietly_on_signals()  # begin_command did, in a script: here for the tools and tests
     if sys.stdout is None:  # started with stdout closed (`>&-`): nothing it prints could be seen
         print("错误 error: 标准输出已关闭 stdout is closed: nothing to print to", file=sys.stderr)
         return 1
@@ -53,8 +55,6 @@ def requested_backend():
     return _REQUESTED_BACKEND[0] if _REQUESTED_BACKEND else None
 
 
-# What each signal a terminal or an IDE sends means to the learner, and its exit code (128 + n).
-SIGNAL_LINES = {"SIGINT": "已中断 interrupted", "SIGTERM": "已终止 terminated", "SIGHUP": None}
 _CLEANUPS = []  # functions run before the process ends on a signal (children, folders)
 
 
@@ -69,51 +69,34 @@ def cleanup_on_signal(function):
         _CLEANUPS.remove(function)
 
 
-def end_quietly_on_signals():
-    """Ctrl-C, an IDE's stop (SIGTERM) and a closed terminal (SIGHUP) end a command at once,
-    wherever they land: no half-written figure is left behind, Ctrl-C and SIGTERM print one line,
-    and the exit code is 128 + the signal's number (130 for Ctrl-C). A signal ignored when the
-    command started stays ignored.
-
-    A KeyboardInterrupt raised inside matplotlib can come out as another error (a figure save
-    turns it into "ValueError: Invalid bounding box"), so the signals are handled here instead,
-    between two Python instructions of the main thread.
-    """
-    import signal
-
-    def ended(signum, frame):
-        for cleanup in reversed(_CLEANUPS):
-            try:
-                cleanup()
-            except Exception:  # the process is ending: what could not be undone stays
-                pass
-        for path in list(_TEMPORARY_FILES):
-            try:
-                os.remove(path)
-            except OSError:
-                pass
+def clean_up_at_once():
+    """What a signal's handler (lesson_cli.end_quietly_on_signals) undoes before the process
+    ends without Python's own clean-up: the tools' cleanups, the figures being written, and the
+    folder matplotlib made for its settings when it had none it could write (MPLCONFIGDIR
+    unusable, a read-only HOME), which its atexit function would have removed."""
+    for cleanup in reversed(_CLEANUPS):
         try:
-            sys.stdout.flush()
-        except (OSError, ValueError, AttributeError):
+            cleanup()
+        except Exception:  # the process is ending: what could not be undone stays
             pass
-        line = SIGNAL_LINES.get(signal.Signals(signum).name)
-        if line:
-            encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-            try:
-                os.write(2, (line + "\n").encode(encoding, "replace"))
-            except OSError:  # no stderr left (a closed terminal)
-                pass
-        os._exit(128 + signum)
+    for path in list(_TEMPORARY_FILES):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is not None:
+        import shutil
+        import tempfile
 
-    for name in SIGNAL_LINES:
-        if not hasattr(signal, name):  # Windows has no SIGHUP
-            continue
-        number = getattr(signal, name)
-        if signal.getsignal(number) is signal.SIG_IGN:
-            # the caller chose to ignore it (nohup, trap '' TERM, Ctrl-C for a job started with
-            # &): it stays ignored
-            continue
-        signal.signal(number, ended)
+        try:
+            folder = matplotlib.get_configdir()
+        except Exception:  # half imported when the signal came
+            return
+        if os.path.dirname(folder) == tempfile.gettempdir() and os.path.basename(folder).startswith(
+            "matplotlib-"
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_cli(main, argv=None):

@@ -240,5 +240,17 @@ def show_figures(windows):
     from matplotlib import pyplot as plt
 
     if windows and plt.get_fignums():
+        # A GUI's event loop (Tk's, Qt's) waits in C while the window is idle, and Python runs a
+        # signal's handler only when it runs again: Ctrl-C in the terminal would wait for the
+        # next mouse move. A timer brings Python back every SIGNAL_CHECK_MS.
+        timers = [
+            plt.figure(n).canvas.new_timer(interval=SIGNAL_CHECK_MS) for n in plt.get_fignums()
+        ]
+        for timer in timers:
+            timer.add_callback(lambda: None)
+            timer.start()
         plt.show()
     plt.close("all")
+
+
+SIGNAL_CHECK_MS = 100  # how late Ctrl-C may end a run whose windows are open

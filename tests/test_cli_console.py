@@ -324,3 +324,87 @@ def test_an_out_where_no_file_can_be_made_says_so(tmp_path):
     assert_one_line_error(
         result, "cannot write to --out /proc: 这里不能创建文件 / files cannot be created there"
     )
+
+
+# ---------------------------------------------------------------- start-up
+
+# Runs a script as `python script --list` does, and sends itself ``signal`` at the first import
+# after begin_command: the scripts' own imports (common_tools, lab, lesson_cli's modules).
+SIGNAL_DURING_IMPORTS = """\
+import builtins, os, runpy, signal, sys
+sys.path.insert(0, sys.argv[1])
+number = getattr(signal, sys.argv[2])
+import lesson_cli
+begin = lesson_cli.begin_command
+real_import = builtins.__import__
+def begin_command(name):
+    begin(name)
+    def import_and_signal(*args, **kwargs):
+        builtins.__import__ = real_import
+        os.kill(os.getpid(), number)
+        return real_import(*args, **kwargs)
+    builtins.__import__ = import_and_signal
+lesson_cli.begin_command = begin_command
+sys.argv = sys.argv[3:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.skipif(not LINUX, reason="SIGTERM as a terminal or an IDE sends it")
+@pytest.mark.parametrize(
+    "signal_name, code, line",
+    [("SIGINT", 130, "已中断 interrupted\n"), ("SIGTERM", 143, "已终止 terminated\n")],
+)
+@pytest.mark.parametrize(
+    "script", [*SCRIPTS.values(), EXERCISE_ANSWERS, CHECK_ENV], ids=os.path.basename
+)
+def test_a_signal_during_the_scripts_own_imports_is_one_line(
+    tmp_path, script, signal_name, code, line
+):
+    # the handlers used to come only once main started: a KeyboardInterrupt traceback from the
+    # scripts' imports, a silent SIGTERM; what remains is Python's own start-up (README)
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_DURING_IMPORTS, REPO_ROOT, signal_name, script, "--list"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        preexec_fn=signals_as_a_terminal_leaves_them,
+    )
+    assert (result.returncode, result.stderr.decode()) == (code, line)
+
+
+def copy_of_the_repository(folder, script="nn_layers_others"):
+    """A repository of one lesson script in ``folder``: lesson_cli, common_tools and lab as they
+    are here, so a test can put a learner's files beside the script."""
+    import shutil
+
+    for part in ("lesson_cli", os.path.join("lesson3", "lab")):
+        shutil.copytree(os.path.join(REPO_ROOT, part), folder / part)
+    for part in ("common_tools.py", os.path.join("lesson3", script + ".py")):
+        shutil.copy(os.path.join(REPO_ROOT, part), folder / part)
+    return folder / "lesson3" / (script + ".py")
+
+
+@pytest.mark.parametrize(
+    "learners_file, module",
+    [("random.py", "random"), ("copy.py", "copy"), ("torch/__init__.py", "torch")],
+)
+def test_a_learners_file_named_like_a_module_is_named_in_one_line(tmp_path, learners_file, module):
+    # Python would import it in place of the module: an ImportError deep in tempfile, or torch
+    # without its layers
+    script = copy_of_the_repository(tmp_path / "repo")
+    (script.parent / learners_file).parent.mkdir(exist_ok=True)
+    (script.parent / learners_file).write_text("print('my own experiment')\n")
+    result = run_script("--linear", cwd=tmp_path, script=str(script))
+    name = learners_file.split("/")[0]
+    assert_one_line_error(result, f"lesson3/{name}", f"the module {module} and hides it")
+
+
+def test_the_repository_has_no_file_named_like_a_module():
+    import lesson_cli
+
+    sys.path[:0] = [LESSON_DIR]
+    try:
+        assert lesson_cli.hiding_files() == []
+    finally:
+        sys.path.remove(LESSON_DIR)

@@ -94,11 +94,34 @@ def test_the_figure_text_is_the_printed_text_without_its_chinese():
         (["--size", "2", "--kernel", "5"], "Output size is too small"),
         (["--pool", "avg", "--dilation", "2"], "unexpected keyword argument 'dilation'"),
         (["--size", "40"], "--explore 最多画 32×32"),
+        # what only AvgPool2d takes, given to max pooling: nn.MaxPool2d refuses it
+        (["--divisor-override", "3"], "unexpected keyword argument 'divisor_override'"),
+        (["--no-count-include-pad"], "unexpected keyword argument 'count_include_pad'"),
+        # past what a drawing can show: refused before torch loads (it drew every padding cell
+        # for minutes; a dropped window 300000 cells away overflowed FreeType)
+        (["--size", "5", "--kernel", "201", "--padding", "100"], "span 205"),
+        (["--stride", "300000", "--ceil-mode"], "span 300002"),
     ],
 )
 def test_a_setting_pytorch_refuses_is_one_line_with_pytorchs_reason(run_beyond, args, reason):
     code, out, err = run_beyond("--explore", *args)
     assert code == 1 and len(err.splitlines()) == 1 and reason in err and "Traceback" not in err
+
+
+def test_what_the_explorer_would_draw_is_measured_in_cells_a_side():
+    assert pool_explorer.drawing_extent(Settings("max", 5, 2, 2, 1)) == 7  # input and its ring
+    assert pool_explorer.drawing_extent(Settings("max", 5, 201, 1, 100)) == 205
+    # 5×5, kernel 2, stride 2, padding 1, ceil_mode: the dropped window reaches column 6
+    assert pool_explorer.drawing_extent(Settings("max", 5, 2, 2, 1, 1, True)) == 8
+    assert pool_explorer.drawing_extent(Settings("max", 32, 9, 1, 4)) <= pool_explorer.DRAWING_LIMIT
+
+
+def test_the_sliders_start_at_the_settings_given_even_past_their_usual_range():
+    ranges = pool_explorer.slider_ranges(Settings("avg", 20, 7, 6, 3, 1, False, True, 12))
+    assert ranges["size"] == (1, 20) and ranges["kernel"] == (1, 7) and ranges["stride"] == (1, 6)
+    assert ranges["padding"] == (0, 3) and ranges["divisor_override"] == (0, 12)
+    assert ranges["window"] == (0, 21**2 - 1)
+    assert pool_explorer.slider_ranges(Settings())["window"] == (0, pool_explorer.WINDOW_LIMIT)
 
 
 def test_the_explorers_options_go_with_it_and_output_size(tmp_path):

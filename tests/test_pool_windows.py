@@ -61,14 +61,16 @@ def test_average_pooling_and_every_divisor_by_the_model_is_pytorchs_on_the_whole
 
 
 def test_unpool_sizes_are_pytorchs_guess_and_its_output_size_rule():
+    # with dilation: a window that reads only padding points outside the input (1×1, kernel 2,
+    # stride 2, padding 1, dilation 2: index 2), and MaxUnpool2d refuses it
     checked = 0
-    for size, kernel, stride in itertools.product(SIZES, KERNELS, STRIDES):
+    for size, kernel, stride, dilation in itertools.product(SIZES, KERNELS, STRIDES, DILATIONS):
         for padding, ceil_mode in itertools.product(range(kernel // 2 + 1), (False, True)):
-            s = windows.Settings("max", size, kernel, stride, padding, 1, ceil_mode)
+            s = windows.Settings("max", size, kernel, stride, padding, dilation, ceil_mode)
             if windows.pytorch_refusal(s) is not None:
                 continue
             x = torch.arange(size * size, dtype=torch.float).reshape(1, 1, size, size)
-            pooled, indices = nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil_mode,
+            pooled, indices = nn.MaxPool2d(kernel, stride, padding, dilation, ceil_mode=ceil_mode,
                                            return_indices=True)(x)  # fmt: skip
             unpool = nn.MaxUnpool2d(kernel, stride, padding)
             guess, guess_fits, given = windows.unpool_sizes(s)
@@ -83,8 +85,11 @@ def test_unpool_sizes_are_pytorchs_guess_and_its_output_size_rule():
             except (ValueError, RuntimeError):
                 back = None
             assert back == given, (s, back, given)
+            starts = windows.window_starts(size, kernel, stride, padding, dilation, ceil_mode)
+            ours = [windows.window_max_index(top, left, s) for top in starts for left in starts]
+            assert ours == indices.flatten().tolist(), s
             checked += 1
-    assert checked == 980
+    assert checked == 2376
 
 
 def test_refusals_are_pytorchs_own_words():

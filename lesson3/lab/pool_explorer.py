@@ -334,7 +334,7 @@ class Explorer:
         from matplotlib.widgets import CheckButtons, RadioButtons, Slider
 
         s = self.settings
-        ranges = {**LIMITS, "divisor_override": (0, DIVISOR_LIMIT), "window": (0, WINDOW_LIMIT)}
+        ranges = slider_ranges(s)
         start = {"divisor_override": s.divisor_override or 0, "window": self.highlight}
         self.sliders = {}
         for i, (name, (low, high)) in enumerate(ranges.items()):
@@ -377,6 +377,32 @@ class Explorer:
         self.state = explore_state(self.settings, values["window"])
         draw(self.axes, self.state)
         self.fig.canvas.draw_idle()
+
+
+def slider_ranges(settings):
+    """{slider: (low, high)}: LIMITS, widened to the settings the explorer starts with (a
+    --size 20 is drawn at 20, not clamped to the slider's 12)."""
+    given = {name: getattr(settings, name) or low for name, (low, _) in LIMITS.items()}
+    ranges = {name: (low, max(high, given[name])) for name, (low, high) in LIMITS.items()}
+    ranges["divisor_override"] = (0, max(DIVISOR_LIMIT, settings.divisor_override or 0))
+    ranges["window"] = (0, (ranges["size"][1] + 1) ** 2 - 1)  # as WINDOW_LIMIT
+    return ranges
+
+
+def drawing_extent(settings):
+    """How many cells a side the explorer's input panel spans: the padded input, every window,
+    and the window ceil_mode drops (each cell is drawn, so this is what a drawing costs)."""
+    s = settings._replace(stride=settings.stride or settings.kernel)
+    span = s.dilation * (s.kernel - 1) + 1
+    starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
+    low, high = min(-s.padding, starts[0]), max(s.size + s.padding, starts[-1] + span)
+    dropped = dropped_window_start(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
+    if dropped is not None:
+        high = max(high, dropped + span)
+    return high - low
+
+
+DRAWING_LIMIT = 40  # cells a side: a 32×32 input with its padding, legible on a laptop's screen
 
 
 def interact_in_notebook():

@@ -173,12 +173,10 @@ def pytorch_line(settings):
     args = [f"kernel_size={s.kernel}", f"stride={s.stride}", f"padding={s.padding}"]
     if s.pool == "max":
         args += [f"dilation={s.dilation}"] * (s.dilation != 1)
-        args += ["ceil_mode=True"] * s.ceil_mode
-        return f"nn.MaxPool2d({', '.join(args)})"
     args += ["ceil_mode=True"] * s.ceil_mode
     args += ["count_include_pad=False"] * (not s.count_include_pad)
     args += [f"divisor_override={s.divisor_override}"] * bool(s.divisor_override)
-    return f"nn.AvgPool2d({', '.join(args)})"
+    return f"nn.{'MaxPool2d' if s.pool == 'max' else 'AvgPool2d'}({', '.join(args)})"
 
 
 def pytorch_layer(settings):
@@ -186,8 +184,16 @@ def pytorch_layer(settings):
 
     s = settings
     if s.pool == "max":
+        # what only AvgPool2d takes is passed when set, so that PyTorch refuses it in its words
+        only_avg = {"count_include_pad": False} if not s.count_include_pad else {}
+        only_avg.update({"divisor_override": s.divisor_override} if s.divisor_override else {})
         return nn.MaxPool2d(
-            s.kernel, stride=s.stride, padding=s.padding, dilation=s.dilation, ceil_mode=s.ceil_mode
+            s.kernel,
+            stride=s.stride,
+            padding=s.padding,
+            dilation=s.dilation,
+            ceil_mode=s.ceil_mode,
+            **only_avg,
         )
     dilation = {"dilation": s.dilation} if s.dilation != 1 else {}  # PyTorch says it has none
     return nn.AvgPool2d(
@@ -220,17 +226,35 @@ def first_line(error):
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
+def first_tap_from_zero(start, dilation):
+    """The first tap of a window starting at ``start`` that is at or past 0."""
+    return start + -(-max(0, -start) // dilation) * dilation
+
+
+def window_max_index(top, left, settings):
+    """The flat index MaxPool2d(return_indices=True) gives the window at (top, left) of an
+    arange input: row·size + column of its maximum, the window's last real pixel. A window that
+    reads no real pixel (all its rows or all its columns are padding) keeps the index PyTorch's
+    CPU kernel starts its search from, the first tap at or past 0 in each axis: outside the
+    input."""
+    s = settings
+    rows, cols = (taps(start, s.size, s.kernel, s.dilation) for start in (top, left))
+    if rows and cols:
+        return rows[-1] * s.size + cols[-1]
+    return first_tap_from_zero(top, s.dilation) * s.size + first_tap_from_zero(left, s.dilation)
+
+
 def unpool_sizes(settings):
     """What nn.MaxUnpool2d(kernel, stride, padding) makes of this layer's pooled arange input:
     its own guess of the size, (out − 1)·stride − 2·padding + kernel, and whether the indices
-    fit in it (an arange's maxima are each window's last real pixel); and, with
-    output_size=the input's size, that size, which it accepts only within one stride of its
-    guess (else None). MaxUnpool2d has no dilation."""
+    fit in it; and, with output_size=the input's size, that size, which it accepts only within
+    one stride of its guess and where the indices fit (else None). MaxUnpool2d has no dilation,
+    and a window that reads only padding points outside the input (window_max_index)."""
     s = settings
     starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
     guess = (len(starts) - 1) * s.stride - 2 * s.padding + s.kernel
-    last = max(max(taps(start, s.size, s.kernel, s.dilation), default=-1) for start in starts)
+    largest = max(window_max_index(top, left, s) for top in starts for left in starts)
     # a guess below 1 gives an empty tensor, whatever the indices
-    guess_fits = guess < 1 or (last >= 0 and last * s.size + last < guess * guess)
-    fits = guess - s.stride < s.size < guess + s.stride
+    guess_fits = guess < 1 or largest < guess * guess
+    fits = guess - s.stride < s.size < guess + s.stride and largest < s.size * s.size
     return guess, guess_fits, (s.size if fits else None)
