@@ -11,6 +11,7 @@ ratio is the median over the rounds of (its time / its floor's time in that roun
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
-from lesson_cli.console import run_command
+from lesson_cli.console import cleanup_on_signal, run_child, run_command
 from lesson_cli.sections import first_line, one_line_argument_parser
 
 FLOORS = {
@@ -78,35 +79,45 @@ def claim_commands():
     """One command per flag of the claims scripts, each against the full floor (target 1.3)."""
     commands = []
     for path in CLAIMS:
-        listing = subprocess.run(
-            [sys.executable, path, "--list"], capture_output=True, text=True, check=True
+        listing = run_child(
+            [sys.executable, path, "--list"], stdout=subprocess.PIPE, text=True
         ).stdout
         flags = [line.split()[0] for line in listing.splitlines() if line.startswith("--")]
         commands += [(f"claims {flag}", "full", 1.3, [path, flag]) for flag in flags]
     return commands
 
 
-def time_command(argv, out_dir):
+def time_command(name, argv, out_dir):
     env = dict(os.environ, MPLBACKEND="Agg")
     figures = [] if argv[0] == "-c" or argv[-1] in ("--help", "--list") else ["--out", out_dir]
     start = time.perf_counter()
-    subprocess.run(
+    run_child(
         [sys.executable, *argv, *figures],
+        what=name,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        check=True,
     )
     return time.perf_counter() - start
 
 
+MAX_ROUNDS = 20  # each round runs every command: about 4 minutes here
+
+
+def rounds(text):
+    """An argparse type: a whole number of rounds from 1 to MAX_ROUNDS."""
+    from argparse import ArgumentTypeError
+
+    if not (text.isascii() and text.isdigit() and len(text) < 4 and 1 <= int(text) <= MAX_ROUNDS):
+        raise ArgumentTypeError(f"must be a whole number from 1 to {MAX_ROUNDS}, got {text!r}")
+    return int(text)
+
+
 def main(argv=None):
     parser = one_line_argument_parser(description=first_line(__doc__))
-    parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--repeat", type=rounds, default=3, help="rounds, 1 to 20 (default 3)")
     parser.add_argument("--only", help="only the commands whose name contains this text")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
 
     import torch  # only to report the version
 
@@ -117,12 +128,13 @@ def main(argv=None):
     )
     floors = {name: [] for name in FLOORS}
     times = {name: [] for name, _, _, _ in commands}
-    with tempfile.TemporaryDirectory() as out_dir:
-        for _ in range(args.repeat):
-            for name, code in FLOORS.items():
-                floors[name].append(time_command(["-c", code], out_dir))
-            for name, _, _, command in commands:
-                times[name].append(time_command(command, out_dir))
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as out_dir:
+        with cleanup_on_signal(lambda: shutil.rmtree(out_dir, ignore_errors=True)):
+            for _ in range(args.repeat):
+                for name, code in FLOORS.items():
+                    floors[name].append(time_command(f"floor {name}", ["-c", code], out_dir))
+                for name, _, _, command in commands:
+                    times[name].append(time_command(name, command, out_dir))
 
     for name, values in floors.items():
         print(f"floor {name:<10} {FLOORS[name]!r}: median {statistics.median(values):.2f} s")

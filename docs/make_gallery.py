@@ -20,8 +20,8 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
-from lesson_cli.console import InputError, cleanup_on_signal, run_command
-from lesson_cli.figures import prepare_output_dir
+from lesson_cli.console import InputError, cleanup_on_signal, replace_atomically, run_command
+from lesson_cli.figures import FIGURE_MARK, drawn_by_a_script, may_replace_in, prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
 SCRIPTS = [os.path.join(REPO_ROOT, "lesson3", name + ".py") for name in LESSON_SCRIPTS]
@@ -56,24 +56,38 @@ def main(argv=None):
 
 
 def write_light_copies(figures, dest):
-    """Each figure in ``figures`` as a light PNG in ``dest``: at most 800 px wide, 256 colours;
-    the animations' GIFs as they are."""
-    from PIL import Image
+    """Each figure a lesson script drew in ``figures`` (it carries FIGURE_MARK: a learner's
+    holiday_photo.png there is left out) as a light PNG in ``dest``: at most 800 px wide, 256
+    colours, marked too; the animations' GIFs as they are. Each is written atomically and
+    replaces only a figure the scripts or this gallery made (docs/figures/ is the gallery's)."""
+    from PIL import Image, PngImagePlugin
 
+    may_replace = may_replace_in(dest, own_folder=GALLERY_DIR)
     for name in sorted(os.listdir(figures)):
-        if name.endswith(".gif") and not name.startswith("."):  # already light: 72 dpi, a palette
-            path = os.path.join(dest, name)
-            shutil.copyfile(os.path.join(figures, name), path)
-            print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
+        source = os.path.join(figures, name)
+        if name.startswith(".") or not name.endswith((".png", ".gif")):
             continue
-        if not name.endswith(".png") or name.startswith("."):
+        if not drawn_by_a_script(source):
+            print(f"提示 note: 跳过 skipped {name}: 不是本课脚本画的 no lesson script drew it")
             continue
-        with Image.open(os.path.join(figures, name)) as figure:
-            figure = figure.convert("RGB")
-            figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
-            light = figure.quantize(colors=256)
         path = os.path.join(dest, name)
-        light.save(path, optimize=True)
+        if name.endswith(".gif"):  # already light: 72 dpi, a palette
+
+            def write(tmp_path, source=source):
+                shutil.copyfile(source, tmp_path)
+
+        else:
+            with Image.open(source) as figure:
+                figure = figure.convert("RGB")
+                figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
+                light = figure.quantize(colors=256)
+            mark = PngImagePlugin.PngInfo()
+            mark.add_text(*FIGURE_MARK)
+
+            def write(tmp_path, light=light, mark=mark):
+                light.save(tmp_path, format="PNG", optimize=True, pnginfo=mark)
+
+        replace_atomically(path, write, failure="无法保存 cannot save", may_replace=may_replace)
         print(f"{path}  ({os.path.getsize(path) // 1024} KB)")
 
 
@@ -96,10 +110,30 @@ def run_scripts(figures, jobs):
             )
             for script in batch
         ]
-        with cleanup_on_signal(lambda lessons=lessons: [lesson.kill() for _, lesson in lessons]):
-            for script, lesson in lessons:
-                if lesson.wait() != 0:  # the script has already said why on stderr
-                    raise InputError(f"{script} failed with exit code {lesson.returncode}")
+        stop_all = lambda lessons=lessons: [lesson.kill() for _, lesson in lessons]  # noqa: E731
+        with cleanup_on_signal(stop_all):
+            try:
+                wait_for_all(lessons)
+            finally:  # one failed: the other stops too, and prints nothing after we end
+                stop_all()
+                for _, lesson in lessons:
+                    lesson.wait()
+
+
+def wait_for_all(lessons):
+    """Wait for every (script, process) in ``lessons``; the first that fails, whichever it is,
+    is an InputError at once (the script has already said why on stderr)."""
+    import time
+
+    running = list(lessons)
+    while running:
+        for script, lesson in list(running):
+            if lesson.poll() is None:
+                continue
+            running.remove((script, lesson))
+            if lesson.returncode != 0:
+                raise InputError(f"{script} failed with exit code {lesson.returncode}")
+        time.sleep(0.05)
 
 
 if __name__ == "__main__":

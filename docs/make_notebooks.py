@@ -225,6 +225,7 @@ def build(name):
         "name": "python3",
     }
     notebook.metadata["language_info"] = {"name": "python"}
+    notebook.metadata["lesson3"] = {}  # made here (made_here); execute() adds the torch version
     return notebook
 
 
@@ -282,15 +283,35 @@ def main(argv=None):
 
 def write_atomically(notebook, path):
     """Write ``notebook`` beside ``path``, then rename it over ``path``: a full disk or a Ctrl-C
-    leaves the old notebook whole."""
+    leaves the old notebook whole, and a notebook this generator did not make (a learner's
+    own, in another --dest) is never replaced."""
     import nbformat
 
     def write(tmp_path):
         with open(tmp_path, "w", encoding="utf-8") as file:
             nbformat.write(notebook, file)
 
-    replace_atomically(path, write)
+    ours = os.path.realpath(os.path.dirname(path)) == os.path.realpath(LESSON_DIR)
+    replace_atomically(path, write, may_replace=lambda old: ours or made_here(old))
     return path
+
+
+NOTEBOOK_BYTES = 16 * 1024 * 1024  # the largest notebook read to see whether we made it
+
+
+def made_here(path):
+    """Whether ``path`` is a notebook this generator wrote (its metadata has "lesson3"): a
+    regular file, read up to NOTEBOOK_BYTES."""
+    import json
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as file:
+            return "lesson3" in json.loads(file.read(NOTEBOOK_BYTES))["metadata"]
+    except Exception:  # unreadable, not JSON, not a notebook: not ours
+        return False
 
 
 if __name__ == "__main__":

@@ -11,6 +11,12 @@ import os as _os
 _HELPERS = _os.path.join(
     _os.path.dirname(_os.path.dirname(_os.path.realpath(__file__))), "common_tools.py"
 )
+if not _os.path.isfile(_HELPERS):  # this bridge was copied out of the repository, alone
+    raise SystemExit(
+        "错误 error: 这个 common_tools.py 只是转到仓库顶层的 common_tools.py，"
+        f"那里才有这两个函数，请复制那一个 / {__file__} only points to the repository's "
+        "top-level common_tools.py, which holds the two helpers: copy that one instead"
+    )
 with open(_HELPERS, encoding="utf-8") as _file:
     exec(compile(_file.read(), _HELPERS, "exec"))
 

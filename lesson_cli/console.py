@@ -29,6 +29,8 @@ def run_command(main):
     global _AS_COMMAND
     _AS_COMMAND = True
     end_quietly_on_signals()  # begin_command did, in a script: here for the tools and tests
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): its lines go nowhere, and
+        sys.stderr = open(os.devnull, "w")  # the exit code still says what happened
     if sys.stdout is None:  # started with stdout closed (`>&-`): nothing it prints could be seen
         print("错误 error: 标准输出已关闭 stdout is closed: nothing to print to", file=sys.stderr)
         return 1
@@ -69,6 +71,25 @@ def cleanup_on_signal(function):
         _CLEANUPS.remove(function)
 
 
+def run_child(argv, what=None, **popen):
+    """subprocess.run for a tool's child process: a signal that ends the tool stops the child
+    first, and a child that fails is an InputError naming ``what`` (default: the command) and
+    its exit code, never a CalledProcessError traceback."""
+    import subprocess
+
+    try:
+        process = subprocess.Popen(argv, **popen)
+    except OSError as error:
+        raise InputError(f"无法运行 cannot run {argv[0]}: {error.strerror or error}") from None
+    with cleanup_on_signal(process.kill):
+        out, err = process.communicate()
+    if process.returncode != 0:
+        raise InputError(
+            f"{what or ' '.join(argv)} 失败 failed with exit code {process.returncode}"
+        )
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
 def clean_up_at_once():
     """What a signal's handler (lesson_cli.end_quietly_on_signals) undoes before the process
     ends without Python's own clean-up: the tools' cleanups, the figures being written, and the
@@ -93,9 +114,8 @@ def clean_up_at_once():
             folder = matplotlib.get_configdir()
         except Exception:  # half imported when the signal came
             return
-        if os.path.dirname(folder) == tempfile.gettempdir() and os.path.basename(folder).startswith(
-            "matplotlib-"
-        ):
+        made_for_want_of_one = os.path.basename(folder).startswith("matplotlib-")
+        if made_for_want_of_one and os.path.dirname(folder) == tempfile.gettempdir():
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -115,6 +135,7 @@ def run_cli(main, argv=None):
         return code
     except KeyboardInterrupt:
         print("已中断 interrupted", file=sys.stderr)
+        _flush_or_discard_stdout()
         return 130
     except BrokenPipeError:  # `... | head`: the reader has what it wanted; end quietly
         _discard_stdout()
@@ -128,6 +149,7 @@ def run_cli(main, argv=None):
         elif getattr(error, "errno", None) == errno.EFBIG and "ulimit" not in str(error):
             error = f"{error}{file_size_limit()}"  # "File too large": a limit, not the file
         print(f"错误 error: {one_line(error)}", file=sys.stderr)
+        _flush_or_discard_stdout()
         return 1
     except (MemoryError, RuntimeError, ImportError) as error:
         # torch reports a failed allocation as a RuntimeError, and a library that can't be
@@ -179,11 +201,15 @@ def new_temporary_file(folder, name):
             raise
 
 
-def replace_atomically(path, write, failure="无法写入 cannot write"):
+def replace_atomically(path, write, failure="无法写入 cannot write", may_replace=None):
     """Call ``write(tmp_path)`` to write a hidden file beside ``path``, then rename it over
     ``path``: a failure or a signal never leaves a half-written file, nor loses the old one. A
     replaced file keeps the mode it had. An OSError comes out naming ``path`` after
-    ``failure``, never the hidden file."""
+    ``failure``, never the hidden file.
+
+    ``may_replace(path)``, where given, is asked just before the rename whether a file found at
+    ``path`` may be replaced (a learner may have saved one there while the work ran); when it
+    says no, the new file is dropped and an InputError says so."""
     import stat
 
     try:
@@ -197,6 +223,11 @@ def replace_atomically(path, write, failure="无法写入 cannot write"):
         write(tmp_path)
         if mode is not None:
             os.chmod(tmp_path, mode)
+        if may_replace is not None and os.path.lexists(path) and not may_replace(path):
+            raise InputError(
+                f"{path} 不是本课脚本写的，没有替换 / exists and was not written by these scripts:"
+                " it is left alone; move it, or choose another folder"
+            )
         os.replace(tmp_path, path)
     except BaseException as error:
         if tmp_path is not None and os.path.exists(tmp_path):
@@ -224,8 +255,19 @@ def file_size_limit():
 
 
 def one_line(message):
-    """A message on one line, whatever the file names in it contain (a newline, a tab)."""
-    return str(message).replace("\r", "\\r").replace("\n", "\\n")
+    """A message on one line, whatever the file names in it contain (a newline, a tab), and a
+    number too long to read (5,000 digits pasted) cut to its first digits and its length."""
+    import re
+
+    text = str(message).replace("\r", "\\r").replace("\n", "\\n")
+    return re.sub(
+        rf"\d{{{LONGEST_NUMBER + 1},}}",
+        lambda digits: f"{digits[0][:12]}… ({len(digits[0])} digits)",
+        text,
+    )
+
+
+LONGEST_NUMBER = 40  # digits a message echoes whole
 
 
 def _is_failed_write(error):
@@ -236,6 +278,17 @@ def _is_failed_write(error):
         and error.filename is None
         and error.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
     )
+
+
+def _flush_or_discard_stdout():
+    """After the one line that ends a run: flush what was printed, and where that fails too
+    (stdout is a full disk), drop it, so that Python's own flush at exit adds no "Exception
+    ignored" lines and exit code 120."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        _discard_stdout()
 
 
 def _discard_stdout():

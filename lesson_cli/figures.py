@@ -53,17 +53,37 @@ FIGURE_MARK = ("Software", "pytorch-3.3 lesson3 figure")
 
 
 def drawn_by_a_script(path):
-    """Whether the PNG or GIF at ``path`` is a figure a lesson script saved (it has FIGURE_MARK:
-    a PNG text, a GIF comment)."""
+    """Whether the file at ``path`` is a figure a lesson script saved: a regular file (a FIFO
+    would be read forever) whose first MARK_BYTES, opened as a PNG or GIF, carry FIGURE_MARK
+    (a PNG text before the pixels, a GIF comment). Nothing is decoded, so a picture bomb is just
+    "not ours"."""
+    import io
+    import stat
+
     from PIL import Image
 
     try:
-        with Image.open(path) as image:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as file:
+            head = io.BytesIO(file.read(MARK_BYTES))
+        with Image.open(head) as image:
             if image.format == "GIF":
                 return image.info.get("comment") == FIGURE_MARK[1].encode()
-            return image.format == "PNG" and image.text.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
-    except (OSError, ValueError, SyntaxError):
+            return image.format == "PNG" and image.info.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
+    except Exception:  # anything PIL or the disk says: not a figure we drew
         return False
+
+
+MARK_BYTES = 64 * 1024  # the mark is in a figure's header, within its first kilobyte
+
+
+def may_replace_in(folder, own_folder=DEFAULT_OUT_DIR):
+    """replace_atomically's ``may_replace`` for ``folder``: the repository's own folder for
+    these files is the scripts' (earlier versions wrote there without the mark); elsewhere only
+    what a lesson script drew is replaced."""
+    ours = os.path.realpath(folder) == os.path.realpath(own_folder)
+    return lambda path: ours or drawn_by_a_script(path)
 
 
 def file_name(name):
@@ -86,8 +106,7 @@ def refuse_to_overwrite(image, out_dir, figure_names):
                 f"{image}: "
                 "choose another --out"
             )
-        ours = os.path.realpath(out_dir) == os.path.realpath(DEFAULT_OUT_DIR)
-        if not ours and not drawn_by_a_script(figure):
+        if not may_replace_in(out_dir)(figure):
             raise InputError(
                 f"--out 里已有不是本课脚本画的 {file_name(name)} / {figure} exists and no lesson "
                 "script "
@@ -133,7 +152,7 @@ def use_figure_backend(show):
                 # outside a kernel prints "Figure(1000x380)" instead of showing anything
                 raise ValueError("Jupyter's inline backend works only inside a Jupyter kernel")
             plt.switch_backend(wanted)
-        except (ImportError, ValueError, RuntimeError) as error:
+        except Exception as error:  # a module:// backend fails in whatever way its module does
             _use_agg()
             if show:
                 print(
@@ -187,6 +206,7 @@ def save_figure(fig, out_dir, name):
             pil_kwargs={"compress_level": 1},
         ),
         failure="无法保存 cannot save",
+        may_replace=may_replace_in(out_dir),
     )
     return path, replaced
 
@@ -230,6 +250,7 @@ def save_animation(animation, out_dir, name):
         path,
         lambda tmp_path: animation.save(tmp_path, writer=writer),
         failure="无法保存 cannot save",
+        may_replace=may_replace_in(out_dir),
     )
     return path, replaced
 

@@ -36,7 +36,9 @@ def one_line_argument_parser(**kwargs):
 
     class OneLineArgumentParser(argparse.ArgumentParser):
         def error(self, message):
-            self.exit(2, f"{self.prog}: 参数错误 error: {message} (see --help)\n")
+            from lesson_cli.console import one_line
+
+            self.exit(2, f"{self.prog}: 参数错误 error: {one_line(message)} (see --help)\n")
 
         def _print_message(self, message, file=None):
             # argparse swallows a failed write, so `--help > /dev/full` would end quietly with
@@ -98,10 +100,15 @@ def run_sections(argv, description, sections, *, moved=None, add_options=None):
     """
     parser = build_parser(description, sections, add_options)
     argv = sys.argv[1:] if argv is None else list(argv)
+    own_flags = [flag for action in parser._actions for flag in action.option_strings]
     for arg in argv:
-        if arg.split("=")[0] in (moved or {}):
-            script = moved[arg.split("=")[0]]
-            parser.error(f"{arg} 已移到 moved to {script}: python {script} {arg}")
+        flag = arg.split("=")[0]
+        # argparse takes an abbreviation of its own flags (--output-s): one of a moved flag is
+        # pointed to where it moved
+        moved_to = [m for m in moved or {} if m.startswith(flag) and len(flag) > 2]
+        if len(moved_to) == 1 and not any(own.startswith(flag) for own in own_flags):
+            script = moved[moved_to[0]]
+            parser.error(f"{arg} 已移到 moved to {script}: python {script} {moved_to[0]}")
     args = parser.parse_args(argv)
     if args.list:
         list_sections(sections)
@@ -184,8 +191,16 @@ def save_figures_drawn(section, out_dir, animations):
         raise RuntimeError(f"--{section.flag} drew {len(figures)} figures but names {len(names)}")
     for fig in figures if section.caption else ():
         section.caption(fig)
-    saved = [save_figure(fig, out_dir, name) for fig, name in zip(figures, names)]
-    return saved + [save_animation(a, out_dir, name) for name, a in animations.items()]
+    try:
+        saved = [save_figure(fig, out_dir, name) for fig, name in zip(figures, names)]
+        return saved + [save_animation(a, out_dir, name) for name, a in animations.items()]
+    except BaseException:
+        import warnings
+
+        # the run ends with one line; the animations not saved would each add matplotlib's
+        # two-line warning when deleted ("Animation was deleted without rendering anything")
+        warnings.filterwarnings("ignore", "Animation was deleted without rendering anything")
+        raise
 
 
 def dest(flag):

@@ -216,8 +216,9 @@ def assert_one_line_error(result, *fragments, code=1):
         assert fragment in lines[0]
 
 
-def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
-    """Run a script as a learner would, in a subprocess; return the CompletedProcess."""
+def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None, **popen):
+    """Run a script as a learner would, in a subprocess; return the CompletedProcess.
+    ``popen``: more of subprocess.run's arguments (a preexec_fn)."""
     base = {key: value for key, value in os.environ.items() if key != "DISPLAY"}  # headless
     env = {**base, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
@@ -229,6 +230,7 @@ def run_script(*args, cwd, script=SCRIPT, timeout=120, env=None):
         encoding="utf-8",
         stdin=subprocess.DEVNULL,
         timeout=timeout,
+        **popen,
     )
 
 

@@ -408,3 +408,107 @@ def test_the_repository_has_no_file_named_like_a_module():
         assert lesson_cli.hiding_files() == []
     finally:
         sys.path.remove(LESSON_DIR)
+
+
+# ---------------------------------------------------------------- messages and exit codes
+
+PROGRAMS = [
+    *SCRIPTS.values(),
+    EXERCISE_ANSWERS,
+    CHECK_ENV,
+    *(os.path.join(REPO_ROOT, "docs", name) for name in ("make_gallery.py", "make_notebooks.py")),
+    *(
+        os.path.join(REPO_ROOT, "benchmarks", name)
+        for name in ("bench_cli.py", "bench_explorer.py")
+    ),
+    os.path.join(REPO_ROOT, "benchmarks", "measure_install.py"),
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=os.path.basename)
+def test_a_usage_error_with_stderr_closed_still_exits_2(tmp_path, program):
+    # `2>&-`: argparse wrote its line to a missing stderr, and the crash exited 1
+    result = subprocess.run(
+        [sys.executable, program, "--bogus"],
+        cwd=tmp_path,
+        capture_output=True,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert (result.returncode, result.stdout) == (2, b"")
+
+
+def without(environment, name):
+    return {key: value for key, value in environment.items() if key != name}
+
+
+@pytest.mark.skipif(not LINUX, reason="resource limits are POSIX's")
+@pytest.mark.parametrize("error", ["OSError('无法保存 cannot save out/x.png: File too large')",
+                                   "KeyboardInterrupt()"])  # fmt: skip
+def test_a_failed_save_with_an_unflushable_stdout_is_one_line(tmp_path, error):
+    # what a section printed is still in stdout's buffer when the save fails, and stdout (a file
+    # past the file-size limit) cannot take it: Python's flush at exit added "Exception ignored
+    # … OSError", and exit code 120
+    code = (
+        f"import sys; sys.path.insert(0, {REPO_ROOT!r})\n"
+        "from lesson_cli.console import run_command\n"
+        "def main(argv):\n"
+        "    print('池化前尺寸:torch.Size([1, 3, 512, 512])' * 30)\n"
+        f"    raise {error}\n"
+        "sys.exit(run_command(main))\n"
+    )
+
+    def limit_files():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))  # Python ignores SIGXFSZ
+
+    with open(tmp_path / "printed.txt", "w") as printed:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=printed,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            # buffered, as a learner's Python is (this machine sets PYTHONUNBUFFERED)
+            env={**without(os.environ, "PYTHONUNBUFFERED"), "PYTHONIOENCODING": "utf-8"},
+            preexec_fn=limit_files,
+        )
+    (line,) = result.stderr.splitlines()
+    if error.startswith("OSError"):
+        assert (result.returncode, line) == (
+            1,
+            "错误 error: 无法保存 cannot save out/x.png: File too large",
+        )
+    else:
+        assert (result.returncode, line) == (130, "已中断 interrupted")
+
+
+@pytest.mark.skipif(not LINUX, reason="resource limits are POSIX's")
+def test_a_failed_gif_save_is_one_line_without_matplotlibs_warning(tmp_path):
+    def limit_files():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))  # the first GIF is larger
+
+    result = run_script(
+        "--animate", "--out", str(tmp_path), cwd=tmp_path, script=SCRIPTS["beyond_the_article"],
+        preexec_fn=limit_files,
+    )  # fmt: skip
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert "cannot save" in line and "maxpool_unpool.gif" in line
+
+
+def test_a_number_too_long_to_read_is_cut_in_the_error_line(tmp_path):
+    result = run_script(
+        "--output-size", "--size", "9" * 5000, cwd=tmp_path, script=SCRIPTS["beyond_the_article"]
+    )
+    assert_one_line_error(result, "got '999999999999… (5000 digits)'", code=2)
+    assert len(result.stderr) < 300
+
+
+def test_an_abbreviation_of_a_moved_flag_says_where_it_moved(tmp_path):
+    result = run_script("--output-s", cwd=tmp_path)
+    assert_one_line_error(
+        result, "--output-s 已移到 moved to lesson3/beyond_the_article.py", code=2
+    )

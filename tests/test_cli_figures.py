@@ -171,14 +171,27 @@ def test_an_mplbackend_matplotlib_cannot_use_never_matters_without_show(tmp_path
     assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
 
 
-def test_an_mplbackend_that_cannot_be_used_with_show_is_one_line_and_figures_are_saved(tmp_path):
-    # Jupyter's inline backend, which `!python script.py` inherits from a kernel
-    inline = "module://matplotlib_inline.backend_inline"
-    env = {"MPLBACKEND": inline, "DISPLAY": ":99"}
-    result = run_script("--maxunpool", "--show", "--out", "out", cwd=tmp_path, env=env)
+@pytest.mark.parametrize(
+    "backend",
+    [
+        # Jupyter's inline backend, which `!python script.py` inherits from a kernel
+        "module://matplotlib_inline.backend_inline",
+        # a module that is no backend: matplotlib finds no FigureCanvas in it (AttributeError)
+        "module://os",
+    ],
+)
+@pytest.mark.parametrize("show", ["--show", None])
+def test_an_mplbackend_that_cannot_be_used_with_show_is_one_line_and_figures_are_saved(
+    tmp_path, backend, show
+):
+    env = {"MPLBACKEND": backend, "DISPLAY": ":99"}
+    result = run_script("--maxunpool", *[show] * bool(show), "--out", "out", cwd=tmp_path, env=env)
     assert result.returncode == 0
-    (line,) = result.stderr.splitlines()
-    assert f"MPLBACKEND={inline}" in line and "figures are saved only" in line
+    lines = result.stderr.splitlines()
+    assert len(lines) == bool(show), result.stderr  # without --show: no window was asked for
+    assert all(
+        f"MPLBACKEND={backend}" in line and "figures are saved only" in line for line in lines
+    )
     assert saved_figures(tmp_path / "out") == {"maxunpool.png"}
 
 
@@ -226,3 +239,45 @@ def test_an_unwritable_out_suggests_another_folder(tmp_path):
     assert_one_line_error(
         result, "cannot write to --out /sys/nope", "choose a folder you can write with --out DIR"
     )
+
+
+# ---------------------------------------------------------------- files named like a figure
+
+
+@pytest.mark.skipif(not LINUX, reason="mkfifo is POSIX's")
+def test_a_fifo_named_like_a_figure_is_left_alone_at_once(tmp_path):
+    # reading it to see whether we drew it would wait for a writer forever
+    os.mkfifo(tmp_path / "maxunpool.png")
+    result = run_script("--maxunpool", "--out", str(tmp_path), cwd=tmp_path, timeout=60)
+    assert_one_line_error(result, "maxunpool.png exists and no lesson script drew it")
+
+
+def test_a_picture_bomb_named_like_a_figure_is_left_alone(tmp_path):
+    # a PNG whose header claims 30000×30000 pixels: PIL refuses to open it (DecompressionBomb)
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(header)) + b"IHDR" + header
+    chunk += struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    (tmp_path / "maxunpool.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk)
+    result = run_script("--maxunpool", "--out", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(result, "maxunpool.png exists and no lesson script drew it")
+
+
+def test_a_file_saved_while_the_figure_was_drawn_is_not_replaced(tmp_path):
+    # --out is checked before the work and again at the moment of replacing: a learner's own
+    # maxpool.png saved there during the run stays
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure()
+    (tmp_path / "maxpool.png").write_bytes(b"my own picture")
+    with pytest.raises(InputError, match="was not written by these scripts"):
+        save_figure(fig, str(tmp_path), "maxpool")
+    plt.close(fig)
+    assert (tmp_path / "maxpool.png").read_bytes() == b"my own picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["maxpool.png"]  # no hidden leftover
+    (tmp_path / "new").mkdir()
+    save_figure(plt.figure(), str(tmp_path / "new"), "maxpool")
+    assert (tmp_path / "new" / "maxpool.png").exists()  # a new file is written as always
+    plt.close("all")

@@ -175,3 +175,16 @@ def test_lesson3s_common_tools_is_the_top_folders_helpers_not_a_copy():
     )
     result = run_python(code, REPO_ROOT)
     assert result.stdout.strip() == os.path.join(REPO_ROOT, "common_tools.py")
+
+
+def test_the_bridge_copied_out_of_the_repository_says_what_to_copy(tmp_path):
+    # copied beside a learner's script elsewhere it has no ../common_tools.py to run: it used to
+    # end in a FileNotFoundError traceback
+    import shutil
+
+    shutil.copy(os.path.join(REPO_ROOT, "lesson3", "common_tools.py"), tmp_path)
+    result = run_python("from common_tools import transform_invert, set_seed", tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "only points to the repository's top-level common_tools.py" in line
+    assert "copy that one instead" in line

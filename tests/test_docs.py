@@ -114,9 +114,14 @@ def test_make_gallery_runs_each_script_and_refuses_jobs_it_cannot_use(tmp_path, 
         assert f"--jobs must be from 1 to {scripts}" in capsys.readouterr().err
     failing = tmp_path / "failing.py"
     failing.write_text("import sys; sys.exit(3)\n")
-    gallery.SCRIPTS = [str(failing)]  # what run_scripts reports when a script fails
+    slow = tmp_path / "slow.py"  # still running when the other fails: it is stopped, not left
+    slow.write_text(
+        "import pathlib, sys, time; time.sleep(20); pathlib.Path(sys.argv[0] + '.ran').touch()\n"
+    )
+    gallery.SCRIPTS = [str(slow), str(failing)]  # what run_scripts reports when a script fails
     with pytest.raises(InputError, match="failing.py failed with exit code 3"):
-        gallery.run_scripts(str(tmp_path), 1)
+        gallery.run_scripts(str(tmp_path), 2)
+    assert not (tmp_path / "slow.py.ran").exists()
 
 
 # ---------------------------------------------------------------- the generators' own bad input
@@ -150,6 +155,43 @@ def test_a_full_disk_leaves_the_old_notebook_whole(tmp_path):
     assert "File too large: the file-size limit is 4096 bytes (ulimit -f)" in line
     assert old.read_text() == "the notebook as it was"
     assert sorted(p.name for p in tmp_path.iterdir()) == [old.name]  # no hidden leftover
+
+
+def test_the_gallery_takes_and_replaces_only_figures_the_scripts_drew(tmp_path, capsys):
+    from matplotlib import pyplot as plt
+
+    from lesson_cli.figures import FIGURE_MARK, save_figure
+
+    gallery = load_module(GALLERY)
+    figures, dest = tmp_path / "figures", tmp_path / "dest"
+    figures.mkdir()
+    dest.mkdir()
+    save_figure(plt.figure(figsize=(2, 1)), str(figures), "maxpool")
+    plt.close("all")
+    Image.new("P", (4, 4)).save(figures / "ceil_mode.gif", comment=FIGURE_MARK[1])
+    Image.new("RGB", (4, 4)).save(figures / "holiday_photo.png")  # a learner's, not a figure
+    gallery.write_light_copies(str(figures), str(dest))
+    assert sorted(os.listdir(dest)) == ["ceil_mode.gif", "maxpool.png"]
+    assert "skipped holiday_photo.png" in capsys.readouterr().out
+    gallery.write_light_copies(str(figures), str(dest))  # its light copies are marked: replaced
+    (dest / "maxpool.png").write_bytes(b"my own maxpool.png")
+    with pytest.raises(InputError, match="was not written by these scripts"):
+        gallery.write_light_copies(str(figures), str(dest))
+    assert (dest / "maxpool.png").read_bytes() == b"my own maxpool.png"
+    assert sorted(os.listdir(dest)) == ["ceil_mode.gif", "maxpool.png"]  # no hidden leftover
+
+
+def test_make_notebooks_never_replaces_a_notebook_it_did_not_make(tmp_path):
+    mine = tmp_path / "claims_pooling_parameters.ipynb"
+    mine.write_text("my own notes")
+    args = ("--no-execute", "--only", "claims_pooling_parameters", "--dest", str(tmp_path))
+    result = run_script(*args, cwd=tmp_path, script=NOTEBOOKS)
+    assert_one_line_error(result, "was not written by these scripts")
+    assert mine.read_text() == "my own notes"
+    mine.unlink()
+    for _ in range(2):  # written new, then replaced: it made that one
+        assert run_script(*args, cwd=tmp_path, script=NOTEBOOKS).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [mine.name]
 
 
 @pytest.mark.parametrize("script", [GALLERY, NOTEBOOKS], ids=os.path.basename)
