@@ -57,7 +57,9 @@ def load_image(path, min_size=2, needed_by="2×2 pooling"):
         print(f"提示 note: PIL: {one_line(warning.message)}", file=sys.stderr)
     width, height = img.size
     if max(width, height) > MAX_SIDE:
-        img.thumbnail((MAX_SIDE, MAX_SIDE))
+        # to the size refuse_too_small checked (PIL's thumbnail rounds its own way: a 3×8192
+        # picture passed the check as 2×4096 and became 1×4096)
+        img = img.resize(scaled_size(img.size), Image.Resampling.BICUBIC, reducing_gap=2.0)
         # on stdout, with what the sections print: stderr is for the one line that ends a run
         print(
             f"提示 note: 图片较大，先缩小 / large picture scaled down: {width}×{height} → "
@@ -75,8 +77,8 @@ def upright_size(img):
 
 
 def scaled_size(size):
-    """The size PIL's thumbnail((MAX_SIDE, MAX_SIDE)) gives a picture: the same aspect, at most
-    MAX_SIDE pixels a side, at least 1."""
+    """The size a large picture is scaled to, the one rule load_image and refuse_too_small
+    share: the same aspect, at most MAX_SIDE pixels a side, at least 1."""
     width, height = size
     scale = min(1.0, MAX_SIDE / max(width, height))
     return max(1, round(width * scale)), max(1, round(height * scale))

@@ -1,12 +1,15 @@
 """Shared fixtures: each lesson script loaded as a module, and ways to run it as a command."""
 
+import contextlib
 import importlib.util
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import time
 
 # One thread for torch, here and in every subprocess the tests start: on a busy 2-core machine a
 # full thread pool per process makes the suite several times slower. Set before torch loads;
@@ -180,6 +183,26 @@ def run_raw(*args, cwd, env=None, script=SCRIPT, python=(), **kwargs):
         stdin=subprocess.DEVNULL,
         **kwargs,
     )
+
+
+XVFB = shutil.which("Xvfb")
+
+
+@contextlib.contextmanager
+def virtual_display(screen="1366x768", dpi=96):
+    """An X display of ``screen`` pixels (Xvfb) for a test's windows: yields its DISPLAY."""
+    display = f":{70 + (os.getpid() + dpi + len(screen)) % 29}"
+    server = subprocess.Popen(
+        [XVFB, display, "-screen", "0", f"{screen}x24", "-dpi", str(dpi)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        yield display
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def signals_as_a_terminal_leaves_them():

@@ -262,6 +262,37 @@ def test_sigterm_and_sighup_leave_no_half_written_figure(tmp_path, signal_name, 
     assert not [p for p in saved_figures(out) if p.startswith(".")], saved_figures(out)
 
 
+@pytest.mark.skipif(not LINUX, reason="SIGTERM as an IDE sends it")
+def test_a_signal_removes_the_folder_matplotlib_made_for_want_of_its_own(tmp_path):
+    # with MPLCONFIGDIR unusable matplotlib makes TMPDIR/matplotlib-*, removed by an atexit
+    # function that a signal's hard exit skipped: one folder left behind per run
+    import signal
+    import time
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, "--activations", "--out", str(tmp_path / "out"), "--no-show"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, MPLCONFIGDIR=os.devnull, TMPDIR=str(temporary)),
+        preexec_fn=signals_as_a_terminal_leaves_them,
+    )
+    for printed in process.stdout:
+        if b"[--activations]" in printed:
+            break
+    deadline = time.monotonic() + 60
+    while not list(temporary.glob("matplotlib-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # matplotlib has made its folder
+    assert list(temporary.glob("matplotlib-*"))
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("it finished before the signal came")
+    assert process.returncode == 143
+    assert list(temporary.glob("matplotlib-*")) == []
+
+
 @pytest.mark.skipif(not LINUX, reason="signals a caller ignores: nohup, trap '' TERM, a & job")
 def test_a_signal_the_caller_ignored_stays_ignored(tmp_path):
     import signal

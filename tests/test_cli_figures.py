@@ -7,10 +7,13 @@ import pytest
 from conftest import (
     LINUX,
     REPO_ROOT,
+    XVFB,
     assert_one_line_error,
     load_script,
     run_script,
     saved_figures,
+    signals_as_a_terminal_leaves_them,
+    virtual_display,
 )
 from PIL import Image
 
@@ -281,3 +284,54 @@ def test_a_file_saved_while_the_figure_was_drawn_is_not_replaced(tmp_path):
     save_figure(plt.figure(), str(tmp_path / "new"), "maxpool")
     assert (tmp_path / "new" / "maxpool.png").exists()  # a new file is written as always
     plt.close("all")
+
+
+# ---------------------------------------------------------------- an open window and signals
+
+
+# show_figures as a section's run reaches it, with no torch loaded (torch's threads can take the
+# signal and wake Tk by chance): a window that is open and idle
+IDLE_WINDOW = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from lesson_cli import end_quietly_on_signals
+end_quietly_on_signals()
+import matplotlib
+matplotlib.use("TkAgg")
+from matplotlib import pyplot as plt
+from lesson_cli.figures import show_figures
+plt.plot([1, 2])
+print("shown", flush=True)
+show_figures(True)
+"""
+
+
+@pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
+@pytest.mark.parametrize(
+    "signal_name, code, line",
+    [("SIGINT", 130, "已中断 interrupted\n"), ("SIGTERM", 143, "已终止 terminated\n"),
+     ("SIGHUP", 129, "")],
+)  # fmt: skip
+def test_a_signal_ends_a_run_whose_window_is_open_and_idle(tmp_path, signal_name, code, line):
+    # Tk waits in C while its window is idle: Ctrl-C in the terminal did nothing until the mouse
+    # moved over the window (a plain matplotlib script ends at once)
+    import signal
+    import subprocess
+    import time
+
+    with virtual_display() as display:
+        process = subprocess.Popen(
+            [sys.executable, "-c", IDLE_WINDOW, REPO_ROOT],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, DISPLAY=display, PYTHONIOENCODING="utf-8"),
+            preexec_fn=signals_as_a_terminal_leaves_them,
+        )
+        process.stdout.readline()
+        time.sleep(1.0)  # the window is open and idle
+        process.send_signal(getattr(signal, signal_name))
+        try:
+            err = process.communicate(timeout=5)[1].decode()
+        finally:
+            process.kill()
+    assert (process.returncode, err) == (code, line)

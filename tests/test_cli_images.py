@@ -172,3 +172,23 @@ def test_a_floating_point_picture_with_nan_pixels_says_so(tmp_path):
     Image.fromarray(values).save(tmp_path / "nan.tif")
     with pytest.raises(InputError, match="with NaN \\(not-a-number\\) pixels"):
         load_image(str(tmp_path / "nan.tif"))
+
+
+@pytest.mark.parametrize(
+    "size, exif_turn, loaded",
+    [((3, 8192), False, (2, 4096)), ((6, 16384), False, (2, 4096)), ((8192, 3), True, (2, 4096))],
+)
+def test_a_thin_picture_at_a_rounding_tie_is_loaded_at_the_size_the_check_passed(
+    tmp_path, capsys, size, exif_turn, loaded
+):
+    # 3×8192 scaled by ½ is 1.5 pixels wide: the check rounded it to 2, PIL's thumbnail to 1,
+    # and 2×2 pooling then failed with PyTorch's "Output size is too small" traceback
+    name = "thin.jpg" if exif_turn else "thin.png"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # EXIF orientation 6: turned 90°, as a phone stores a portrait photo
+    Image.new("RGB", size, (200, 10, 10)).save(tmp_path / name, exif=exif if exif_turn else b"")
+    assert load_image(str(tmp_path / name)).size == loaded
+    assert f"→ {loaded[0]}×{loaded[1]}" in capsys.readouterr().out
+    result = run_script("--maxpool", "--image", name, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "池化后尺寸:torch.Size([1, 3, 2048, 1])" in result.stdout

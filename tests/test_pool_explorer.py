@@ -5,15 +5,20 @@ and every frame of the three GIFs is a layer's output."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import time
 
 import numpy
 import pytest
 import torch
-from conftest import REPO_ROOT, SCRIPTS, assert_one_line_error, run_script
+from conftest import (
+    REPO_ROOT,
+    SCRIPTS,
+    XVFB,
+    assert_one_line_error,
+    run_script,
+    virtual_display,
+)
 from matplotlib import pyplot as plt
 from PIL import Image
 
@@ -248,23 +253,13 @@ def test_the_explorers_controls_redraw_pytorchs_answer_on_agg():
     assert info["backend"].lower() == "agg"
 
 
-XVFB = shutil.which("Xvfb")
-
-
 @pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (.ci/run installs it as root)")
 @pytest.mark.parametrize(
     "screen, dpi",  # the smallest laptop screens; 144 dpi: Windows' 150% (Tk scales by 1.5)
     [("1366x768", 96), ("1280x720", 144)],
 )
 def test_the_explorer_in_a_real_tk_window_under_xvfb_fits_the_screen(tmp_path, screen, dpi):
-    display = f":{90 + (os.getpid() + dpi) % 9}"
-    server = subprocess.Popen(
-        [XVFB, display, "-screen", "0", f"{screen}x24", "-dpi", str(dpi)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(0.5)
+    with virtual_display(screen, dpi) as display:
         env = {**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"}
         code = (
             "import json, sys; sys.path[:0] = [sys.argv[1]]; import test_pool_explorer as t; "
@@ -292,9 +287,6 @@ def test_the_explorer_in_a_real_tk_window_under_xvfb_fits_the_screen(tmp_path, s
             for box in fits["controls"]:
                 assert inside(box, w, h), (dpi, box)
             assert fits["outside"] == [], dpi
-    finally:
-        server.terminate()
-        server.wait()
 
 
 # ------------------------------------------ --animate ------------------------------------------
@@ -428,14 +420,7 @@ def test_explore_png_keeps_every_text_inside_the_figure(settings):
 def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
     # where a display exists --show is the default and the figures are Tk windows: their canvas
     # draws a frame when Tk is idle, not when the animation asks (it crashed: no renderer)
-    display = f":{80 + os.getpid() % 9}"
-    server = subprocess.Popen(
-        [XVFB, display, "-screen", "0", "1366x768x24"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(0.5)
+    with virtual_display() as display:
         code = (
             "import runpy, sys\n"
             "import matplotlib.pyplot as plt\n"
@@ -452,9 +437,6 @@ def test_animate_on_a_desktop_saves_every_frame_as_drawn(tmp_path):
             text=True,
             timeout=120,
         )
-    finally:
-        server.terminate()
-        server.wait()
     assert (result.returncode, result.stderr) == (0, "")
     for name, frames in pool_animations.frames_as_drawn().items():
         with Image.open(tmp_path / "gifs" / name) as gif:
