@@ -22,7 +22,7 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
-from lesson_cli.console import InputError, replace_atomically, run_command
+from lesson_cli.console import InputError, cleanup_on_signal, replace_atomically, run_command
 from lesson_cli.figures import prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
@@ -239,7 +239,7 @@ def execute(notebook, folder=LESSON_DIR):
         client = NotebookClient(notebook, timeout=600, resources={"metadata": {"path": folder}})
         # the kernel's own stderr (a warning about TCP at every start) is not the learner's
         # business: a failed cell is reported from the notebook's outputs below
-        client.execute(stderr=subprocess.DEVNULL)
+        in_a_thread(lambda: client.execute(stderr=subprocess.DEVNULL), stop=lambda: stop(client))
     except CellExecutionError as error:
         lines = [line for line in str(error).splitlines() if line.strip()]
         raise InputError(f"a cell failed: {lines[-1] if lines else error}") from None
@@ -257,6 +257,37 @@ def execute(notebook, folder=LESSON_DIR):
     # the saved outputs are what this torch printed; tests compare them only under the same one
     notebook.metadata["lesson3"] = {"outputs_made_with_torch": torch.__version__.split("+")[0]}
     return notebook
+
+
+def in_a_thread(work, stop):
+    """Run ``work()`` in a thread and wait for it. nbclient puts its own SIGINT and SIGTERM
+    handlers in place of the command's when it runs in the main thread (a Ctrl-C then ended in
+    an AssertionError traceback, and the handlers it restores are Python's, not ours); outside
+    it, it leaves them. A signal that ends the command calls ``stop()`` first."""
+    import threading
+
+    outcome = []
+
+    def run():
+        try:
+            work()
+        except BaseException as error:  # handed to the main thread, which raises it
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    with cleanup_on_signal(stop):
+        worker.start()
+        while worker.is_alive():
+            worker.join(timeout=0.1)  # the main thread runs the signal handlers meanwhile
+    if outcome:
+        raise outcome[0]
+
+
+def stop(client):
+    """Kill the kernel ``client`` started, if it has one: the command is ending."""
+    process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
+    if process is not None:
+        process.kill()
 
 
 def main(argv=None):

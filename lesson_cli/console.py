@@ -81,7 +81,15 @@ def run_child(argv, what=None, **popen):
         process = subprocess.Popen(argv, **popen)
     except OSError as error:
         raise InputError(f"无法运行 cannot run {argv[0]}: {error.strerror or error}") from None
-    with cleanup_on_signal(process.kill):
+
+    def stop():
+        process.kill()
+        try:  # reaped: no zombie is left for a container's init to collect (not process.wait():
+            os.waitpid(process.pid, 0)  # the interrupted communicate() holds its lock)
+        except OSError:  # already reaped; Windows' waitpid wants a handle
+            pass
+
+    with cleanup_on_signal(stop):
         out, err = process.communicate()
     if process.returncode != 0:
         raise InputError(

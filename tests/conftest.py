@@ -454,7 +454,8 @@ def pytest_collection_modifyitems(session, config, items):
 # background run it waits for (SectionRuns). The others form the quick tier: pytest -m quick.
 # A test that starts a command through a helper these names miss is marked slow by hand; one
 # that is not fails in the quick tier (pytest_runtest_call below).
-STARTS_A_COMMAND = {"run_script", "run_raw", "run_python", "subprocess", "background_result"}
+STARTS_A_COMMAND = {"run_script", "run_raw", "run_python", "subprocess", "background_result",
+                    "run_child"}  # fmt: skip
 
 
 def names_used(function):

@@ -543,3 +543,70 @@ def test_an_abbreviation_of_a_moved_flag_says_where_it_moved(tmp_path):
     assert_one_line_error(
         result, "--output-s 已移到 moved to lesson3/beyond_the_article.py", code=2
     )
+
+
+# ---------------------------------------------------------------- the tools' children
+
+BENCHMARKS = os.path.join(REPO_ROOT, "benchmarks")
+
+
+def test_the_benchmarks_answer_help_at_once_and_bad_input_in_one_line(tmp_path):
+    # bench_explorer.py --help ran the whole 90 s benchmark
+    def benchmark(name, *args):
+        return run_script(*args, cwd=tmp_path, script=os.path.join(BENCHMARKS, name), timeout=20)
+
+    help_text = benchmark("bench_explorer.py", "--help")
+    assert help_text.returncode == 0 and help_text.stdout.startswith("usage: bench_explorer.py")
+    result = benchmark("measure_install.py", "--python", "/nonexistent")
+    assert_one_line_error(result, "--python 找不到 not found: /nonexistent")
+    result = benchmark("bench_cli.py", "--repeat", "9" * 23)
+    assert_one_line_error(result, "--repeat: must be a whole number from 1 to 20", code=2)
+
+
+def test_a_child_that_fails_is_one_line_naming_it():
+    with pytest.raises(InputError, match="floor torch 失败 failed with exit code 3"):
+        console.run_child([sys.executable, "-c", "raise SystemExit(3)"], what="floor torch")
+    with pytest.raises(InputError, match="cannot run /nonexistent/python"):
+        console.run_child(["/nonexistent/python", "--version"])
+
+
+# A tool as bench_cli.py and measure_install.py are: a temporary folder, a child running in it.
+TOOL_WITH_A_CHILD = """\
+import os, shutil, subprocess, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+from lesson_cli.console import cleanup_on_signal, run_child, run_command
+def main(argv):
+    folder = tempfile.mkdtemp(prefix="tool-")
+    with cleanup_on_signal(lambda: shutil.rmtree(folder, ignore_errors=True)):
+        waits = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
+        with open(os.path.join(folder, "child.pid"), "w") as pid_file:
+            run_child([sys.executable, "-c", waits], stdout=pid_file)
+sys.exit(run_command(main))
+"""
+
+
+@pytest.mark.skipif(not LINUX, reason="SIGTERM as an IDE sends it")
+@pytest.mark.parametrize("signal_name, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_stops_a_tools_child_and_removes_its_folder(tmp_path, signal_name, code):
+    # bench_cli.py left its temporary folder and a child running; measure_install.py a venv
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", TOOL_WITH_A_CHILD, REPO_ROOT],
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
+        preexec_fn=signals_as_a_terminal_leaves_them,
+    )
+    deadline = time.monotonic() + 60
+    pid_file = None
+    while time.monotonic() < deadline and not pid_file:
+        found = [p / "child.pid" for p in tmp_path.glob("tool-*") if (p / "child.pid").exists()]
+        pid_file = found[0] if found and found[0].read_text().strip() else None
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.send_signal(getattr(signal, signal_name))
+    assert process.wait(timeout=30) == code
+    time.sleep(0.2)
+    assert list(tmp_path.glob("tool-*")) == []
+    assert not os.path.exists(f"/proc/{child}")  # killed and reaped

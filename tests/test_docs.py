@@ -227,6 +227,47 @@ def test_ctrl_c_on_the_gallery_stops_its_scripts_and_leaves_no_folder(tmp_path):
     assert gone.stdout == ""
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal's Ctrl-C to a process group: POSIX")
+@pytest.mark.parametrize(
+    "signal_name, code, line",
+    [("SIGINT", 130, "已中断 interrupted\n"), ("SIGTERM", 143, "已终止 terminated\n")],
+)
+def test_a_signal_while_a_notebook_runs_is_one_line_and_stops_its_kernel(
+    tmp_path, signal_name, code, line
+):
+    # nbclient put its own handlers in place of ours: an AssertionError traceback, exit 1
+    import signal
+    import subprocess
+    import time
+
+    runtime = tmp_path / "runtime"  # TMPDIR: the kernel's connection file, on its command line
+    runtime.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, NOTEBOOKS, "--only", "claims_pooling_parameters", "--dest", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+        env=dict(os.environ, TMPDIR=str(runtime), PYTHONIOENCODING="utf-8"),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not kernels_of(runtime):
+        time.sleep(0.1)
+    assert kernels_of(runtime), "no kernel started"
+    os.killpg(process.pid, getattr(signal, signal_name))
+    err = process.communicate(timeout=60)[1].decode()
+    assert (process.returncode, err) == (code, line)
+    time.sleep(0.5)
+    assert kernels_of(runtime) == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runtime"]  # no notebook, no leftover
+
+
+def kernels_of(runtime):
+    """The processes whose command line names ``runtime`` (the kernels started there)."""
+    import subprocess
+
+    return subprocess.run(["pgrep", "-f", str(runtime)], capture_output=True, text=True).stdout
+
+
 def read(*path):
     with open(os.path.join(REPO_ROOT, *path), encoding="utf-8") as file:
         return file.read()
