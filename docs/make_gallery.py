@@ -21,7 +21,7 @@ begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import InputError, cleanup_on_signal, replace_atomically, run_command
-from lesson_cli.figures import FIGURE_MARK, drawn_by_a_script, may_replace_in, prepare_output_dir
+from lesson_cli.figures import GALLERY_MARK, drawn_by_a_script, may_replace_in, prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
 SCRIPTS = [os.path.join(REPO_ROOT, "lesson3", name + ".py") for name in LESSON_SCRIPTS]
@@ -58,11 +58,16 @@ def main(argv=None):
 def write_light_copies(figures, dest):
     """Each figure a lesson script drew in ``figures`` (it carries FIGURE_MARK: a learner's
     holiday_photo.png there is left out) as a light PNG in ``dest``: at most 800 px wide, 256
-    colours, marked too; the animations' GIFs as they are. Each is written atomically and
-    replaces only a figure the scripts or this gallery made (docs/figures/ is the gallery's)."""
+    colours, with GALLERY_MARK; the animations' GIFs as they are. Each is written atomically
+    and replaces only a figure the scripts or this gallery made (docs/figures/ is the
+    gallery's)."""
     from PIL import Image, PngImagePlugin
 
-    may_replace = may_replace_in(dest, own_folder=GALLERY_DIR)
+    drawn_here = may_replace_in(dest, own_folder=GALLERY_DIR)
+
+    def may_replace(path):
+        return drawn_here(path) or drawn_by_a_script(path, mark=GALLERY_MARK)
+
     for name in sorted(os.listdir(figures)):
         source = os.path.join(figures, name)
         if name.startswith(".") or not name.endswith((".png", ".gif")):
@@ -82,7 +87,7 @@ def write_light_copies(figures, dest):
                 figure.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
                 light = figure.quantize(colors=256)
             mark = PngImagePlugin.PngInfo()
-            mark.add_text(*FIGURE_MARK)
+            mark.add_text(*GALLERY_MARK)
 
             def write(tmp_path, light=light, mark=mark):
                 light.save(tmp_path, format="PNG", optimize=True, pnginfo=mark)

@@ -52,10 +52,15 @@ def prepare_output_dir(path, option="--out"):
 FIGURE_MARK = ("Software", "pytorch-3.3 lesson3 figure")
 
 
-def drawn_by_a_script(path):
+# The gallery's light copies (docs/make_gallery.py) carry this instead: a run's --out never
+# replaces them with full-size figures.
+GALLERY_MARK = ("Software", "pytorch-3.3 lesson3 gallery")
+
+
+def drawn_by_a_script(path, mark=FIGURE_MARK):
     """Whether the file at ``path`` is a figure a lesson script saved: a regular file (a FIFO
-    would be read forever) whose first MARK_BYTES, opened as a PNG or GIF, carry FIGURE_MARK
-    (a PNG text before the pixels, a GIF comment). Nothing is decoded, so a picture bomb is just
+    would be read forever) whose first MARK_BYTES, opened as a PNG or GIF, carry ``mark`` (a
+    PNG text before the pixels, a GIF comment). Nothing is decoded, so a picture bomb is just
     "not ours"."""
     import io
     import stat
@@ -69,8 +74,8 @@ def drawn_by_a_script(path):
             head = io.BytesIO(file.read(MARK_BYTES))
         with Image.open(head) as image:
             if image.format == "GIF":
-                return image.info.get("comment") == FIGURE_MARK[1].encode()
-            return image.format == "PNG" and image.info.get(FIGURE_MARK[0]) == FIGURE_MARK[1]
+                return image.info.get("comment") == mark[1].encode()
+            return image.format == "PNG" and image.info.get(mark[0]) == mark[1]
     except Exception:  # anything PIL or the disk says: not a figure we drew
         return False
 
