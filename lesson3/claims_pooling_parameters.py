@@ -24,7 +24,6 @@ from lesson_cli import begin_command
 
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
-
 from lab.verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, claim, verdict
 
 # ============================= 池化层的参数 pooling parameters =============================

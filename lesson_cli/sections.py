@@ -195,11 +195,11 @@ def save_figures_drawn(section, out_dir, animations):
         saved = [save_figure(fig, out_dir, name) for fig, name in zip(figures, names)]
         return saved + [save_animation(a, out_dir, name) for name, a in animations.items()]
     except BaseException:
-        import warnings
-
-        # the run ends with one line; the animations not saved would each add matplotlib's
-        # two-line warning when deleted ("Animation was deleted without rendering anything")
-        warnings.filterwarnings("ignore", "Animation was deleted without rendering anything")
+        # the run ends with one line; an animation not saved would add matplotlib's two-line
+        # warning when deleted ("Animation was deleted without rendering anything"): mark them
+        # as matplotlib's own save() marks the animations it saves together
+        for animation in animations.values():
+            animation._draw_was_started = True
         raise
 
 
