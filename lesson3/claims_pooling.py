@@ -179,6 +179,17 @@ def invariance(img):
     spread = oriented_filters()
     over_orientations = spread["max over 8 orientations"] < spread["one 0° filter"] / 2
     decision = invariance_decision(removed["rotation"], over_orientations)
+    shift, rotation = removed_by_rms(img_tensor, poolings["MaxPool2d"])
+    same = invariance_decision(rotation, over_orientations) == decision
+    verdicts = ("结论不变", "the same verdict") if same else ("结论不同", "another verdict")
+    print(
+        "用平均绝对变化来量：每个像素同等计数，和像素值同一尺度；按均方根（RMS）量，少数大的变化"
+        f"（边缘）占主导，最大池化去掉平移变化的 {shift:.1%}、旋转变化最多 {rotation:.1%}，"
+        f"{verdicts[0]} / measured as the mean absolute change: every pixel counts alike, on the "
+        "pixels' own scale; by the root mean square, where the few large changes at edges "
+        f"dominate, max pooling removes {shift:.1%} of the shift's change and {rotation:.1%} of "
+        f"a rotation's at most: {verdicts[1]}"
+    )
     verdict(
         decision,
         f"空间上的 2×2 最大池化最多只去掉旋转变化的 {removed['rotation']:.0%}（平均池化的 "
@@ -220,30 +231,54 @@ def invariance_input(img):
     return img_tensor
 
 
-def share_left(img_tensor, moved, poolings, pooled):
-    """(mean|T(x) - x|, {pooling: mean|pool(T(x)) - pool(x)| / mean|T(x) - x|}) over the
-    central half of the image."""
-    unpooled = central_half(moved - img_tensor).abs().mean()
+def mean_absolute(change):
+    return change.abs().mean()
+
+
+def root_mean_square(change):
+    return change.square().mean().sqrt()
+
+
+def share_left(img_tensor, moved, poolings, pooled, size=mean_absolute):
+    """(size(T(x) - x), {pooling: size(pool(T(x)) - pool(x)) / size(T(x) - x)}) over the
+    central half of the image; ``size`` is the mean absolute change unless given."""
+    unpooled = size(central_half(moved - img_tensor))
     return unpooled, {
-        name: (central_half(pool(moved) - pooled[name]).abs().mean() / unpooled).item()
+        name: (size(central_half(pool(moved) - pooled[name])) / unpooled).item()
         for name, pool in poolings.items()
     }
 
 
-def change_left_after_pooling(img_tensor, poolings):
-    """Shift the picture by 1–4 px and rotate it by 1°–10°: print and return, for each change
-    and pooling, the share of the change left after pooling."""
+def moves():
+    """[(label, T)]: the shifts by 1–4 px and the rotations by 1°–10° the claim is measured on."""
     import torch
     from torchvision import transforms
     from torchvision.transforms import functional as F
 
     bilinear = transforms.InterpolationMode.BILINEAR
     changes = [(f"shift {s} px", lambda t, s=s: torch.roll(t, s, dims=-1)) for s in range(1, 5)]
-    changes += [
+    return changes + [
         (f"rotate {a}°", lambda t, a=a: F.rotate(t, a, interpolation=bilinear))
         for a in range(1, 11)
     ]
 
+
+def removed_by_rms(img_tensor, maxpool):
+    """The share of a 1-px shift's change and (at most) of a rotation's that max pooling
+    removes, measured by the root mean square instead: the same question, another measure."""
+    pooled = {"max": maxpool(img_tensor)}
+    left = {
+        label: share_left(img_tensor, move(img_tensor), {"max": maxpool}, pooled, root_mean_square)
+        for label, move in moves()
+    }
+    rotation = min(row["max"] for label, (_, row) in left.items() if "°" in label)
+    return 1 - left["shift 1 px"][1]["max"], 1 - rotation
+
+
+def change_left_after_pooling(img_tensor, poolings):
+    """Shift the picture by 1–4 px and rotate it by 1°–10°: print and return, for each change
+    and pooling, the share of the change left after pooling."""
+    changes = moves()
     print("移动或旋转图片 T(x) 后，池化结果还剩多少变化（图片中心区域）")
     print("  / how much of the change is left after pooling (central half of the image):")
     print("  剩余 left = mean|pool(T(x)) - pool(x)| / mean|T(x) - x|")
@@ -297,11 +332,18 @@ def print_what_pooling_removes(table, noise):
         "avg noise": 1 - noise["AvgPool2d"],
     }
     r = removed
+    if r["noise"] >= 0:
+        noise = f"随机噪声去掉 {r['noise']:.0%}", f"{r['noise']:.0%} of noise"
+    else:  # pooling made random noise larger: say it grew, not "removes −7%"
+        noise = (
+            f"随机噪声反而多了 {-r['noise']:.0%}",
+            f"and random noise grows by {-r['noise']:.0%}",
+        )
     print(
         f"一次 2×2 最大池化去掉 1 像素平移变化的 {r['shift']:.0%}，"
-        f"旋转变化最多 {r['rotation']:.0%}，随机噪声 {r['noise']:.0%}"
+        f"旋转变化最多 {r['rotation']:.0%}，{noise[0]}"
         f" / one 2×2 max pooling removes {r['shift']:.0%} of a 1-px shift's change, "
-        f"{r['rotation']:.0%} of a rotation's at most, {r['noise']:.0%} of noise"
+        f"{r['rotation']:.0%} of a rotation's at most, {noise[1]}"
     )
     print(
         f"2×2 平均池化去掉平移变化的 {r['avg shift']:.0%}、旋转变化最多 {r['avg rotation']:.0%}，"

@@ -134,6 +134,13 @@ def sigmoid_depth():
     print(f"{depth - 1} 层 layers: {gradients[-2]:.4g}")
     print(f"{depth} 层 layers: {gradients[-1]:.4g} < 1e-6")
     print(f"0.25 ** {depth} = {0.25**depth:.4g}")
+    # x = 0 is not the best start: a little below 0 the first layer's output is nearer the
+    # point that keeps the later layers steep
+    x = torch.linspace(-1, 1, 20001, dtype=torch.float64, requires_grad=True)
+    nn.Sequential(*[nn.Sigmoid() for _ in range(depth)])(x).sum().backward()
+    best = x.grad.argmax()
+    at, largest = f"{x[best].item():.4f}", f"{x.grad[best].item():.4g}"
+    print(f"{depth} 层的导数在 x = {at} 处最大：{largest} / largest at x = {at}: {largest}")
 
 
 def negative_slopes():
@@ -160,6 +167,10 @@ def derivative_at_zero():
         x = torch.full((1,), kink, requires_grad=True)
         layer(x).backward()
         print(f"{type(layer).__name__} at x = {kink:g}: {x.grad.item():g}")
+    # the rule is the layers', not autograd's everywhere: a tie in torch.maximum splits
+    x = torch.zeros(1, requires_grad=True)
+    torch.maximum(x, torch.zeros(1)).backward()
+    print(f"torch.maximum(x, 0) at x = 0: {x.grad.item():g}")
 
 
 # ================================= 命令行 command line ==================================

@@ -150,6 +150,27 @@ def test_unpooling_needs_output_size_for_even_sizes_too_when_pooling_had_padding
         nn.MaxUnpool2d(3, 2, padding=1)(img_pool, indices)
 
 
+def maximum_at(row, col):
+    """An 8×8 input whose one maximum is at (row, col), 0-based, pooled by MaxPool2d(3, 2, 1)
+    and unpooled by MaxUnpool2d(3, 2, 1) without output_size: its guess is 7×7."""
+    x = torch.zeros(1, 1, 8, 8)
+    x[0, 0, row, col] = 1.0
+    img_pool, indices = nn.MaxPool2d(3, 2, padding=1, return_indices=True)(x)
+    return nn.MaxUnpool2d(3, 2, padding=1)(img_pool, indices)
+
+
+def test_errata_6_an_index_inside_the_guess_lands_silently_in_the_wrong_place():
+    # the errata said a maximum in row 8 or column 8 raises: row 3, column 8 (index 2·8 + 7 =
+    # 23) raises nothing and lands at row 4, column 3 of the 7×7 guess
+    back = maximum_at(2, 7)
+    assert back.shape[-2:] == (7, 7) and back[0, 0, 23 // 7, 23 % 7] == 1 and back.sum() == 1
+    # an index of 49 or more (outside 7×7) raises: row 7, column 2 is index 58
+    with pytest.raises(RuntimeError, match="invalid max index"):
+        maximum_at(7, 1)
+    # index 48 (row 7, column 1) is the last that fits
+    assert maximum_at(6, 0)[0, 0, 48 // 7, 48 % 7] == 1
+
+
 def test_the_unpool_figure_says_what_a_transposed_convolution_does(beyond):
     from matplotlib import pyplot as plt
 

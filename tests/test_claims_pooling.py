@@ -41,7 +41,24 @@ def test_invariance_numbers_behind_the_errata_entry(run_claims_pooling, tmp_path
     max_noise, avg_noise, subsample_noise = map(float, noise.groups())
     assert max_noise > 1 and 0.45 < avg_noise < 0.55 and abs(subsample_noise - 1) < 0.01
     assert "2×2 平均池化去掉平移变化的 26%、旋转变化最多 15%，但随机噪声它去掉 50%" in out
+    # noise that max pooling makes larger is said to grow, not "removed −7%"
+    assert "随机噪声反而多了 7% / " in out and "and random noise grows by 7%" in out
+    # the measure named, and the other one beside it: the root mean square
+    assert "max pooling removes 10.6% of the shift's change and 3.9% of a rotation's at most: " \
+        "the same verdict" in out  # fmt: skip
     assert saved_figures(tmp_path / "figures") == {"invariance.png"}
+
+
+def test_the_rms_measure_is_the_root_mean_square_of_the_change(claims_pooling):
+    import torch
+
+    x = torch.zeros(1, 1, 8, 8)
+    moved = x.clone()
+    moved[..., 2:6, 2:6] = torch.tensor([3.0, -4.0]).repeat(8)[:16].reshape(4, 4)
+    size, _ = claims_pooling.share_left(x, moved, {}, {}, claims_pooling.root_mean_square)
+    assert abs(size - 5 / 2**0.5) < 1e-6  # the central half is the 4×4 change: |3|, |4|
+    size, _ = claims_pooling.share_left(x, moved, {}, {})
+    assert abs(size - 3.5) < 1e-6  # the mean absolute change
 
 
 def test_pooling_over_orientations_gives_the_rotation_invariance(claims_pooling):

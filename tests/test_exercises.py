@@ -39,3 +39,31 @@ def test_each_written_answer_is_what_the_code_computes_now(section, capsys):
 def test_the_answers_run_as_a_command(capsys, tmp_path):
     assert run_cli(ANSWERS.main, ["--ceil-mode", "--out", str(tmp_path)]) == 0
     assert "224: ceil_mode=False → 111, ceil_mode=True → 112" in capsys.readouterr().out
+
+
+def test_exercise_7s_derivative_is_largest_a_little_below_0_by_the_chain_rule():
+    # by hand (micrograd's way): the product of σ'(z) = σ(z)(1 − σ(z)) through 10 layers
+    import torch
+
+    def through_10_sigmoids(x):
+        z, derivative = x, torch.ones_like(x)
+        for _ in range(10):
+            s = torch.sigmoid(z)
+            derivative, z = derivative * s * (1 - s), s
+        return derivative
+
+    x = torch.linspace(-1, 1, 20001, dtype=torch.float64)
+    derivative = through_10_sigmoids(x)
+    best = derivative.argmax()
+    at_0 = through_10_sigmoids(torch.zeros(1, dtype=torch.float64))
+    assert abs(x[best].item() + 0.1587) < 1e-4 and derivative[best] > at_0
+    assert f"{derivative[best].item():.4g}" == "3.901e-07" and f"{at_0.item():.4g}" == "3.875e-07"
+    assert derivative[best] < 1e-6  # the answer n = 10 stands
+
+
+def test_exercise_9s_rule_is_the_layers_not_every_op():
+    import torch
+
+    x = torch.zeros(1, requires_grad=True)
+    torch.maximum(x, torch.zeros(1)).backward()
+    assert x.grad.item() == 0.5  # a tie splits the gradient: not the minimum-norm 0 of ReLU
