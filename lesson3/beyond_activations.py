@@ -469,7 +469,8 @@ def init_gains():
         f"{len(SEEDS)} seeds, 中位数 [最低, 最高] median [lowest, highest]."
     )
     measured = steady_gains(known, inputs, unit_weights)
-    profiles, readings = signal_readings(known, measured, draws)
+    profiles, readings, spreads = signal_readings(known, measured, draws)
+    print_fixed_points(spreads)
     print_what_the_gains_say(measured, readings)
     plots.signal_through_depth(profiles, GAIN_ACTIVATIONS, list(INIT_LABELS))
 
@@ -518,7 +519,7 @@ def steady_gains(known, inputs, unit_weights):
         "std equal the input's 1 (searched per seed)"
     )
     print(
-        f"  {pad('激活 activation', 13)}{pad('calculate_gain', 16)}"
+        f"  {pad('激活 activation', 17)}{pad('calculate_gain', 16)}"
         f"{pad('稳定增益 steady gain', 26)}一致? agrees within {AGREE_WITHIN:.0%}?"
     )
     measured = {}
@@ -531,13 +532,72 @@ def steady_gains(known, inputs, unit_weights):
         else:
             close = abs(calc / measured[name] - 1) <= AGREE_WITHIN
             agrees, calc_text = ("是 yes" if close else "否 no"), f"{calc:.3f}"
-        print(f"  {name:<13}{calc_text:<16}{seeds_range(gains):<26}{agrees}")
+        print(f"  {name:<17}{calc_text:<16}{seeds_range(gains):<26}{agrees}")
     return measured
+
+
+QUADRATURE_NODES = 101  # Gauss–Hermite nodes: exact for polynomials of degree up to 201
+MARGINAL = 1e-6  # a slope this close to 1 is 1: ReLU's and the identity's map is linear in q
+
+
+def fixed_point(name):
+    """The infinite-width steady gain and its stability, by quadrature: with weights of std
+    g/√fan_in the pre-activation variance maps q → g²·E[f(√q·z)²], z ~ N(0, 1); at the
+    fixed point q = 1, g = 1/√E[f(z)²], and the map's slope there, g²·E[f(z)·f′(z)·z], says
+    whether a std a little off 1 comes back (< 1), stays where it is (= 1) or runs away (> 1)."""
+    import numpy
+    import torch
+
+    nodes, weights = numpy.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
+    z = torch.tensor(nodes, requires_grad=True)
+    weights = torch.tensor(weights / weights.sum())  # the N(0, 1) expectation
+    f = activation_function(name)(z)
+    (slope_of_f,) = torch.autograd.grad(f.sum(), z)
+    gain = (weights * f.detach() ** 2).sum().item() ** -0.5
+    slope = gain**2 * (weights * f.detach() * slope_of_f * z.detach()).sum().item()
+    return gain, slope
+
+
+def stability(slope):
+    """(Chinese, English): what the fixed point's slope says."""
+    if abs(slope - 1) < MARGINAL:
+        return "任意尺度都保持", "marginal: any scale stays"
+    return ("稳定", "stable") if slope < 1 else ("不稳定", "unstable: a knife edge")
+
+
+def print_fixed_points(spreads):
+    """Each activation's infinite-width fixed point, its stability, and how far apart the seeds'
+    layer-30 stds ended at the finite-width steady gain (``spreads``: highest / lowest)."""
+    print(
+        f"\n无限宽的不动点：用高斯–埃尔米特求积（{QUADRATURE_NODES} 个节点）算 g = 1/√E[f(z)²]，"
+        "z ~ N(0, 1)，和 q → g²·E[f(√q·z)²] 在 q = 1 处的斜率；最后是稳定增益下各种子第 30 层 std "
+        "的最高/最低 / the infinite-width fixed point by Gauss–Hermite quadrature "
+        f"({QUADRATURE_NODES} nodes), the slope of that map there, and at the measured steady "
+        "gain the seeds' highest / lowest layer-30 std:"
+    )
+    unstable = []
+    for name in GAIN_ACTIVATIONS:
+        gain, slope = fixed_point(name)
+        chinese, english = stability(slope)
+        print(
+            f"  {name:<13}g = {gain:.3f}  斜率 {slope:.3f}，{chinese}，std 最高/最低 "
+            f"{spreads[name]:.3g} / slope {slope:.3f}, {english}; std highest/lowest "
+            f"{spreads[name]:.3g}"
+        )
+        if slope > 1 + MARGINAL:
+            unstable.append(name)
+    if unstable:
+        print(
+            f"  {', '.join(unstable)} 的不动点不稳定：std 偏一点就一层层跑开，不是可以拿来用的"
+            f"初始化增益 / the fixed point of {', '.join(unstable)} is unstable: a std a little "
+            "off runs away layer by layer, and it is no gain to initialise with"
+        )
 
 
 def signal_readings(known, measured, draws):
     """Each activation under each of INIT_LABELS: layer 30's std and the backward signal's ratio,
-    printed; returns the std over depth (median of the seeds) and what each ratio says."""
+    printed; returns the std over depth (median of the seeds), what each ratio says, and at the
+    steady gain how far apart the seeds' layer-30 stds are (highest / lowest)."""
     import torch
 
     inputs, unit_weights, default_weights, default_biases, backward_from = draws
@@ -545,7 +605,7 @@ def signal_readings(known, measured, draws):
         "\n第 30 层的 std 与反向信号之比 / layer 30's std and the backward signal's ratio "
         f"‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ (< {VANISHES:.0e} 消失 vanishes, > {EXPLODES:.0e} 爆炸 explodes):"
     )
-    profiles, readings = {}, {}
+    profiles, readings, spreads = {}, {}, {}
     for name in GAIN_ACTIVATIONS:
         for init, label in INIT_LABELS.items():
             if init == "default":
@@ -559,6 +619,8 @@ def signal_readings(known, measured, draws):
                 gains = torch.full((len(SEEDS),), gain, dtype=torch.float64)
                 stds, grads = run_stack(name, inputs, unit_weights, gains, None, backward_from)
             profiles[(name, init)] = stds.median(dim=0).values.tolist()
+            if init == "steady":  # how far apart the seeds' layer-30 stds end at that gain
+                spreads[name] = (stds[:, -1].max() / stds[:, -1].min()).item()
             ratios = (grads[:, 0] / grads[:, 1]).tolist()
             readings[(name, init)] = gradient_reading(ratios)
             print(
@@ -566,30 +628,35 @@ def signal_readings(known, measured, draws):
                 f"std {seeds_range(stds[:, -1].tolist()):<24} "
                 f"{seeds_range(ratios):<28} {readings[(name, init)]}"
             )
-    return profiles, readings
+    return profiles, readings, spreads
 
 
 def print_what_the_gains_say(measured, readings):
     """The default init against the steady gains, and what ReLU needs."""
     vanish = [n for n in GAIN_ACTIVATIONS if readings[(n, "default")] == "消失 vanishes"]
     below = [n for n in GAIN_ACTIVATIONS if measured[n] > (1 / 3) ** 0.5]
+    count = len(GAIN_ACTIVATIONS)
     print(
-        f"默认初始化 default init: √(1/3) 低于 is below {len(below)}/{len(GAIN_ACTIVATIONS)} 个"
-        f"稳定增益 steady gains; 梯度消失 the gradient vanishes for {len(vanish)}/"
-        f"{len(GAIN_ACTIVATIONS)}: {', '.join(vanish)}"
+        f"默认初始化的增益 √(1/3) 低于 {len(below)}/{count} 个稳定增益，{len(vanish)}/{count} 个的"
+        f"梯度消失 / the default init's gain √(1/3) is below {len(below)}/{count} steady gains, "
+        f"and the gradient vanishes for {len(vanish)}/{count}: {', '.join(vanish)}"
     )
-    always = [n for n in GAIN_ACTIVATIONS if readings[(n, "steady")] == "消失 vanishes"]
+    always = ", ".join(n for n in GAIN_ACTIVATIONS if readings[(n, "steady")] == "消失 vanishes")
     print(
-        f"稳定增益下反向信号仍消失 still vanishing at the steady gain: {', '.join(always) or '—'}"
-        " (前向稳定不等于反向稳定 / a steady forward signal is not a steady backward one)"
+        f"稳定增益下反向信号仍消失的：{always or '—'}（前向稳定不等于反向稳定）/ still vanishing "
+        f"at the steady gain: {always or '—'} (a steady forward signal is not a steady backward "
+        "one)"
     )
-    relu_default, relu_kaiming = readings[("relu", "default")], readings[("relu", "calculate_gain")]
-    needs_kaiming = relu_default == "消失 vanishes" and relu_kaiming == "可用 usable"
+    default, kaiming = (
+        readings[("relu", init)].split(" ", 1) for init in ("default", "calculate_gain")
+    )
+    needs_kaiming = default[1] == "vanishes" and kaiming[1] == "usable"
     print(
-        f"ReLU: 默认初始化 default init {relu_default}, Kaiming 增益 gain √2 {relu_kaiming}"
+        f"ReLU：默认初始化下{default[0]}，Kaiming 增益 √2 下{kaiming[0]}"
+        + ("；文章的“ReLU 缓解梯度消失”要配 Kaiming 初始化才成立" if needs_kaiming else "")
+        + f" / ReLU: {default[1]} under the default init, {kaiming[1]} with Kaiming's gain √2"
         + (
-            " —— 文章的“ReLU 缓解梯度消失”要配 Kaiming 初始化才成立 / the article's 'ReLU relieves"
-            " vanishing gradients' holds only with Kaiming's gain"
+            "; the article's 'ReLU relieves vanishing gradients' holds only with it"
             if needs_kaiming
             else ""
         )

@@ -151,7 +151,7 @@ def test_nn_linear_default_is_uniform_with_std_one_over_root_three_fan_in(printe
 
 
 def steady(lines, name):
-    row = line_starting(lines, f"  {name:<13}")
+    row = line_starting(lines, f"  {name:<17}")
     return float(row.split()[2]), row.split()[-1]
 
 
@@ -178,11 +178,36 @@ def test_the_readings_over_depth_are_computed_from_each_seed(printed):
     assert module.gradient_reading([1e-3, 0.5]) == "看种子 depends on the seed"
     assert module.gradient_reading([2e2, 1e3]) == "爆炸 explodes"
     text = "\n".join(lines)
-    assert "梯度消失 the gradient vanishes for 8/8" in text
+    assert "8/8 个的梯度消失 / " in text and "the gradient vanishes for 8/8" in text
     assert "still vanishing at the steady gain: sigmoid " in text
-    assert line_starting(
-        lines, "ReLU: 默认初始化 default init 消失 vanishes, Kaiming 增益 gain √2 可用 usable"
-    )
+    assert line_starting(lines, "ReLU：默认初始化下消失，Kaiming 增益 √2 下可用；")
+    assert "ReLU: vanishes under the default init, usable with Kaiming's gain √2" in text
+
+
+def test_the_infinite_width_fixed_point_is_the_quadrature_of_theory(printed):
+    # by Monte Carlo, the other way: g = 1/√E[f(z)²] over two million normal draws
+    z = torch.randn(2_000_000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for name, expected in [("gelu", 1.534), ("silu", 1.677), ("sigmoid", 1.846), ("relu", 2**0.5)]:
+        gain, _ = module.fixed_point(name)
+        assert abs(gain - expected) < 5e-4, name
+        sampled = 1 / module.activation_function(name)(z).pow(2).mean().sqrt().item()
+        assert abs(gain / sampled - 1) < 2e-3, name
+    # the slope tells the three kinds apart: ReLU is homogeneous (any scale stays), tanh
+    # pulls a std back, GELU and SiLU push it away
+    assert abs(module.fixed_point("relu")[1] - 1) < 1e-9 and module.fixed_point("tanh")[1] < 0.5
+    assert module.fixed_point("gelu")[1] > 1.1 and module.fixed_point("silu")[1] > 1.1
+    assert [module.stability(s)[1] for s in (1.0, 0.46, 1.17)] == [
+        "marginal: any scale stays", "stable", "unstable: a knife edge"]  # fmt: skip
+    lines = printed[0]["--init-gains"]
+    row = line_starting(lines, "  silu         g = 1.677  斜率 1.173，不稳定")
+    # at the finite-width steady gain the unstable ones' layer-30 stds spread far, the stable
+    # ones' do not: the control for "unstable"
+    spread = {
+        n: float(line_starting(lines, f"  {n:<13}g = ").split()[-1])
+        for n in ("tanh", "sigmoid", "gelu", "silu")
+    }
+    assert max(spread["tanh"], spread["sigmoid"]) < 1.2 < 2 < min(spread["gelu"], spread["silu"])
+    assert row and "gelu, silu 的不动点不稳定" in "\n".join(lines)
 
 
 def test_both_sections_save_their_figures(printed):
