@@ -66,12 +66,21 @@ def affine():
             f"{additive}, f(2x) == 2·f(x): {homogeneous}"
         )
     verdict(
-        HOLDS_IF if results[False] and not results[True] else DOES_NOT_HOLD,
+        linear_map_verdict(with_bias=results[True], without_bias=results[False]),
         "y = x·Wᵀ + b：只有 bias=False 时才是线性变换；默认带偏置，是仿射变换"
         "（线性变换再平移 b）。",
         "y = x·Wᵀ + b is linear only with bias=False; with the default bias it is affine "
         "(a linear map plus a shift by b).",
     )
+
+
+def linear_map_verdict(*, with_bias, without_bias):
+    """ "A linear map", from whether nn.Linear is linear (f(0) = 0, additive, homogeneous)
+    with and without its bias: 成立 when it is with the default bias, 有条件成立 when only with
+    bias=False, 不成立 when neither."""
+    if with_bias:
+        return HOLDS
+    return HOLDS_IF if without_bias else DOES_NOT_HOLD
 
 
 def fully_connected():
@@ -95,11 +104,19 @@ def fully_connected():
         f"{int((conv_jacobian != 0).sum())} / {conv_jacobian.numel()}"
     )
     verdict(
-        HOLDS if bool((jacobian != 0).all()) else DOES_NOT_HOLD,
+        connected_verdict((jacobian != 0).float().mean().item()),
         "每个输出对每个输入的导数就是对应的权重，只要权重不为 0 就全相连。",
         "each output's derivative with respect to each input is a weight: every output is "
         "connected to every input (unless that weight is 0).",
     )
+
+
+def connected_verdict(share_connected):
+    """ "Every neuron is connected to every neuron of the layer before", from the share of
+    non-zero entries of ∂y/∂x: 成立 when all are, 有条件成立 when some are, 不成立 when none."""
+    if share_connected == 1:
+        return HOLDS
+    return HOLDS_IF if share_connected > 0 else DOES_NOT_HOLD
 
 
 # ================================= 激活函数层 activations ==================================
@@ -143,14 +160,23 @@ def linear_collapse():
     )
     print(f"  中间加 ReLU 后 with ReLU between them: {relu_gap:.4f}  (不再等价 no longer equal)")
     # float32 rounding of three 8×8 products stays far below ROUNDING; a real difference is above
-    collapses = linear_gap < ROUNDING < relu_gap
     verdict(
-        HOLDS if collapses else DOES_NOT_HOLD,
+        collapse_verdict(linear_gap, relu_gap),
         f"三层的输出与一层相同（最大差异低于 {ROUNDING:g}，只是浮点误差），"
         f"加入 ReLU 后差 {relu_gap:.4f}，不再相同。",
         f"three layers give one layer's output up to rounding (they differ by less than "
         f"{ROUNDING:g}); with ReLU between them they differ by {relu_gap:.4f}.",
     )
+
+
+def collapse_verdict(linear_gap, relu_gap):
+    """ "Stacked linear layers are one linear layer", from the largest difference from the one
+    layer without and with ReLU between them: 成立 when it is rounding (under ROUNDING) and ReLU
+    breaks it, 有条件成立 when even ReLU's stack stays that close (the check tells nothing
+    apart), 不成立 when the linear stack differs too."""
+    if linear_gap >= ROUNDING:
+        return DOES_NOT_HOLD
+    return HOLDS if relu_gap > ROUNDING else HOLDS_IF
 
 
 INITS = ("default", "xavier", "kaiming")
@@ -261,13 +287,20 @@ def print_weight_gradients_cannot_tell(weight_ratios):
     )
 
 
+def all_some_none(cases):
+    """成立 when every case says so, 有条件成立 when some do, 不成立 when none does."""
+    if all(cases):
+        return HOLDS
+    return HOLDS_IF if any(cases) else DOES_NOT_HOLD
+
+
 def vanishing_verdicts(ratios):
     """The three verdicts, Sigmoid, Tanh and ReLU, from the signal ratios over the seeds."""
     vanished = {key: max(values) < VANISHED for key, values in ratios.items()}
     kept = {key: min(values) >= VANISHED for key, values in ratios.items()}
     sigmoid_most = max(max(ratios["Sigmoid", init]) for init in INITS)
     verdict(
-        HOLDS if all(vanished["Sigmoid", init] for init in INITS) else HOLDS_IF,
+        all_some_none([vanished["Sigmoid", init] for init in INITS]),
         f"三种初始化下、每个种子上，Sigmoid 传到第 1 层的反向信号都不到第 10 层的 {VANISHED:g}"
         f"（最多 {sigmoid_most:.1g}）。",
         f"under all three initialisations and on every seed, Sigmoid's backward signal at "
@@ -335,7 +368,7 @@ def exploding_gradients():
     passes_growth_on = min(growth["ReLU"][2]) > max(growth["Tanh"][2])
     relu_at_2, tanh_at_2 = seeds_range(growth["ReLU"][2]), seeds_range(growth["Tanh"][2])
     verdict(
-        HOLDS_IF if stable and passes_growth_on else (DOES_NOT_HOLD if stable else HOLDS),
+        exploding_verdict(stable, passes_growth_on),
         f"Kaiming 初始化下 ReLU 的反向信号层层保持同一量级（在 1/{STEADY:g} 到 {STEADY:g} 倍"
         f"之间），不爆炸；只有权重偏大时才爆炸：ReLU 把放大原样传下去（s = 2 时 {relu_at_2} 倍，"
         f"= 2⁹），Tanh 的饱和会压住一些（{tanh_at_2} 倍）。",
@@ -343,6 +376,15 @@ def exploding_gradients():
         f"either way); it explodes only when the weights are too large: ReLU passes the growth "
         f"on in full ({relu_at_2}× at s = 2, = 2⁹), Tanh's saturation damps it ({tanh_at_2}×).",
     )
+
+
+def exploding_verdict(stable, passes_growth_on):
+    """ "ReLU easily makes gradients explode": 成立 when its backward signal explodes under
+    Kaiming's init, 有条件成立 when it is stable there and explodes only with weights too large
+    (passing their growth on more than Tanh), 不成立 when it is stable and passes no more on."""
+    if not stable:
+        return HOLDS
+    return HOLDS_IF if passes_growth_on else DOES_NOT_HOLD
 
 
 ZERO_MEAN = 0.05  # a mean this close to 0 counts as 0 mean
@@ -408,14 +450,14 @@ def output_means_and_signs():
 
 
 def sigmoid_verdict(means, per_sample, per_batch):
-    """成立 when Sigmoid's mean is above ZERO_MEAN on every seed, else 不成立."""
+    """成立 when Sigmoid's mean is above ZERO_MEAN on every seed, 有条件成立 on some, else
+    不成立."""
     import statistics
 
-    sigmoid_mean = min(means["Sigmoid"])
     zig_zag = {name: min(per_sample[name]) for name in per_sample}
     batch = {name: max(per_batch[name]) for name in per_batch}
     verdict(
-        HOLDS if sigmoid_mean > ZERO_MEAN else DOES_NOT_HOLD,
+        all_some_none([mean > ZERO_MEAN for mean in means["Sigmoid"]]),
         f"Sigmoid 输出均值约 {statistics.mean(means['Sigmoid']):.2f}"
         f"（每个种子都大于 {ZERO_MEAN}）。"
         f"一次一个样本时，下一层每个神经元的权重梯度全部同号（Sigmoid {zig_zag['Sigmoid']:.0%}，"
@@ -551,8 +593,7 @@ def dead_units_coming_back():
 
 
 def relu_verdict(natural, falls, first_grads):
-    """有条件成立 when dead ReLU units get no gradient, large SGD steps kill units and Adam's
-    do not; else 成立."""
+    """The measurements behind dead_relu_verdict, printed with it."""
     adam = max(natural["Adam", 0.05])
     large_steps = {key: max(shares) for key, shares in natural.items() if key[0] == "SGD"}
     dies = [key for key, most in large_steps.items() if most >= MOSTLY_BACK]
@@ -567,12 +608,21 @@ def relu_verdict(natural, falls, first_grads):
         for key in dies
     )
     verdict(
-        HOLDS_IF if max(first_grads["ReLU"]) == 0 and dies and adam < MOSTLY_BACK else HOLDS,
+        dead_relu_verdict(max(first_grads["ReLU"]) == 0, bool(dies), adam < MOSTLY_BACK),
         "死了的 ReLU 单元梯度正好是 0，永远回不来；会不会死要看步子多大：Adam（lr 0.05）下最多 "
         f"{adam:.0%}；{died_zh}。",
         "a dead ReLU unit gets exactly zero gradient and never comes back; whether units die "
         f"depends on the step size: at most {adam:.0%} with Adam (lr 0.05); {died_en}.",
     )
+
+
+def dead_relu_verdict(no_gradient, large_steps_kill, adam_spares):
+    """ "ReLU easily makes dead neurons": 不成立 when a dead unit still gets a gradient (it is
+    not dead) or no setting kills units; 有条件成立 when large SGD steps kill them and Adam's do
+    not (it depends on the step); 成立 when they die either way."""
+    if not (no_gradient and large_steps_kill):
+        return DOES_NOT_HOLD
+    return HOLDS_IF if adam_spares else HOLDS
 
 
 def variants_verdict(first_grads, after):

@@ -58,13 +58,23 @@ def salient_features():
             f"  {pad(name, 24)} 含亮点的窗口中保持 1 的比例 windows keeping the full value: "
             f"{kept[name]:.0%}, 最大值 largest value {result.max():.2f}"
         )
-    holds_for_max = kept["MaxPool2d(2, 2)"] == 1 and kept["AvgPool2d(2, 2)"] < 0.5
     verdict(
-        HOLDS_IF if holds_for_max else DOES_NOT_HOLD,
+        salient_verdict(kept["MaxPool2d(2, 2)"], kept["AvgPool2d(2, 2)"]),
         "最大池化保留每个窗口里最强的响应；平均池化把它稀释成 1/4，只降采样会丢掉大部分。",
         "max pooling keeps each window's strongest response; average pooling dilutes it to 1/4 "
         "and plain subsampling drops most of them.",
     )
+
+
+KEPT = 0.99  # the share of windows whose bright pixel keeps its full value: "kept"
+
+
+def salient_verdict(kept_by_max, kept_by_avg):
+    """ "Pooling keeps salient features": 成立 when max and average pooling both keep them,
+    有条件成立 when only max pooling does, 不成立 when neither does."""
+    if kept_by_max >= KEPT:
+        return HOLDS if kept_by_avg >= KEPT else HOLDS_IF
+    return DOES_NOT_HOLD
 
 
 def downsampling(img):
@@ -92,12 +102,25 @@ def downsampling(img):
         )
     before, after, same = counts.values()
     verdict(
-        HOLDS_IF if before[1] == 4 * after[1] and same == before else DOES_NOT_HOLD,
+        downsampling_verdict(before, after, same),
         "stride > 1 时才成立：2×2、步长 2 让值和下一层的乘加次数都变为 1/4；stride=1 时尺寸不变；"
         "池化从不改变通道数。",
         "only with stride > 1: 2×2 with stride 2 cuts the values and the next layer's "
         "multiply-adds to 1/4; stride 1 keeps the size; pooling never changes the channel count.",
     )
+
+
+def downsampling_verdict(before, strided, stride_1):
+    """ "Pooling makes the maps smaller": each is (values, next layer's multiply-adds). 成立 when
+    pooling with stride 2 and with stride 1 both shrink them, 有条件成立 when only stride 2
+    does, 不成立 when neither does."""
+
+    def smaller(after):
+        return all(a < b for a, b in zip(after, before))
+
+    if smaller(strided):
+        return HOLDS if smaller(stride_1) else HOLDS_IF
+    return DOES_NOT_HOLD
 
 
 def input_pixels_reaching(net, size=32):
@@ -129,8 +152,7 @@ def receptive_field():
     }
     masks = {name: input_pixels_reaching(net) for name, net in nets.items()}
     for name, mask in masks.items():
-        rows, cols = mask.nonzero().unbind(1)
-        span = f"{rows.max() - rows.min() + 1}×{cols.max() - cols.min() + 1}"
+        span = "×".join(map(str, span_of(mask)))
         print(
             f"  {name:<28} 影响中心输出的输入像素 input pixels reaching the centre output: "
             f"{int(mask.sum()):>3}, 范围 spanning {span}"
@@ -141,14 +163,28 @@ def receptive_field():
         "  / max pooling passes the gradient only to each window's maximum, so on a\n"
         "  given input fewer pixels are reached, within the same span as average pooling"
     )
-    grows = masks["conv → AvgPool2d(2) → conv"].sum() > masks["conv → conv"].sum()
+    spans = {name: span_of(mask) for name, mask in masks.items()}
     verdict(
-        HOLDS if grows else DOES_NOT_HOLD,
+        receptive_field_verdict(*spans.values()),
         "两个 3×3 卷积之间加一个 2×2 池化，第二个卷积看到的输入从 5×5 变成 8×8。",
         "a 2×2 pooling between two 3×3 convolutions widens what the second one sees "
         "from 5×5 to 8×8 input pixels.",
     )
     plots.receptive_fields(masks)
+
+
+def span_of(mask):
+    """(rows, columns) the True pixels of ``mask`` span."""
+    rows, cols = mask.nonzero().unbind(1)
+    return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+
+
+def receptive_field_verdict(without, with_avg, with_max):
+    """ "Pooling enlarges the receptive field", from the (rows, columns) spans of input pixels
+    reaching the centre output: 成立 when average and max pooling both widen it, 有条件成立 when
+    one does, 不成立 when neither does."""
+    wider = [pooled[0] * pooled[1] > without[0] * without[1] for pooled in (with_avg, with_max)]
+    return HOLDS if all(wider) else (HOLDS_IF if any(wider) else DOES_NOT_HOLD)
 
 
 INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512

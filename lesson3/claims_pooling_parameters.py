@@ -210,16 +210,25 @@ def padding_keeps_size():
         )
     print("  (512 + 2p - span) / 1 + 1 = 512 要求 p = (span - 1) / 2：窗口跨奇数个像素才行")
     print("  / it needs p = (span - 1) / 2: a window spanning an odd number of pixels")
-    rule = all(
-        keeps == (stride == 1 and span % 2 == 1) for (_, stride, _), (keeps, span) in kept.items()
-    )
     verdict(
-        HOLDS_IF if rule else DOES_NOT_HOLD,
+        padding_verdict(kept),
         "只有 stride=1、窗口跨奇数个像素（dilation·(kernel - 1) + 1 为奇数，dilation=1 时即 kernel "
         "为奇数）、padding = dilation·(kernel - 1) / 2 时尺寸才不变。",
         "only with stride 1, a window spanning an odd number of pixels (dilation·(kernel - 1) + 1; "
         "with dilation 1, an odd kernel) and padding = dilation·(kernel - 1) / 2.",
     )
+
+
+def padding_verdict(kept):
+    """ "A suitable padding keeps the size", from {(kernel, stride, dilation): (kept, span)}:
+    成立 when some padding keeps it for every setting, 有条件成立 when exactly the settings with
+    stride 1 and an odd span keep it, 不成立 when none does."""
+    if all(keeps for keeps, _ in kept.values()):
+        return HOLDS
+    rule = all(
+        keeps == (stride == 1 and span % 2 == 1) for (_, stride, _), (keeps, span) in kept.items()
+    )
+    return HOLDS_IF if rule and any(keeps for keeps, _ in kept.values()) else DOES_NOT_HOLD
 
 
 def dilation():
@@ -294,12 +303,22 @@ def average_divisor():
         "holds 4 pixels and 5 padding cells, and divides by 9"
     )
     verdict(
-        HOLDS_IF if abs(corner - 4 / 9) < 1e-6 else DOES_NOT_HOLD,
+        divisor_verdict(corner, pixels=4, area=9),
         "count_include_pad 的说明成立；但“分母默认是像素值的个数”只在没有 padding 时成立："
         "有 padding 时默认分母是 kernel 面积（填充也算）。",
         "count_include_pad is described right; the default divisor is the number of pixels only "
         "without padding: with padding it is the kernel area, padding included.",
     )
+
+
+def divisor_verdict(corner, pixels, area):
+    """ "The divisor is the number of pixels by default", from the corner output of an all-ones
+    input with padding (``pixels`` real pixels in a window of ``area``): 成立 when it divides by
+    the pixels, 有条件成立 when by the window's area (the pixels only without padding),
+    不成立 when by neither."""
+    if abs(corner - pixels / pixels) < 1e-6:
+        return HOLDS
+    return HOLDS_IF if abs(corner - pixels / area) < 1e-6 else DOES_NOT_HOLD
 
 
 def unpool_padding():

@@ -71,3 +71,58 @@ def test_the_claims_optimizer_is_torch_optims_bit_for_bit(name, lr, dtype):
     # and the comparison can tell: another learning rate moves the weights
     other = trained(lambda params: getattr(torch.optim, name)(params, lr=lr * 1.001))
     assert not torch.equal(by_hand, other)
+
+
+# ---------------------------------------------------------------- every outcome is reachable
+
+HOLDS, HOLDS_IF, DOES_NOT = "成立 holds", "有条件成立 holds only if", "不成立 does not hold"
+
+
+def outcomes(decide, cases):
+    """The decisions ``decide`` gives the arguments of each case."""
+    return [decide(*args) for args in cases]
+
+
+def test_each_pooling_claims_verdict_can_come_out_each_way(claims_pooling):
+    c = claims_pooling
+    three = [HOLDS, HOLDS_IF, DOES_NOT]
+    assert outcomes(c.salient_verdict, [(1.0, 1.0), (1.0, 0.0), (0.5, 0.0)]) == three
+    small, large = (1, 10), (4, 40)
+    cases = [(large, small, small), (large, small, large), (large, large, large)]
+    assert outcomes(c.downsampling_verdict, cases) == three
+    assert outcomes(
+        c.receptive_field_verdict, [((5, 5), (8, 8), (8, 8)), ((5, 5), (8, 8), (5, 5)),
+                                    ((5, 5), (5, 5), (5, 5))]
+    ) == three  # fmt: skip
+    assert outcomes(c.invariance_decision, [(0.6, False), (0.06, True), (0.06, False)]) == three
+
+
+def test_each_parameter_claims_verdict_can_come_out_each_way(claims_parameters):
+    c = claims_parameters
+    three = [HOLDS, HOLDS_IF, DOES_NOT]
+    by_rule = {(3, 1, 1): (True, 3), (2, 1, 1): (False, 2), (3, 2, 1): (False, 3)}
+    every = {key: (True, span) for key, (_, span) in by_rule.items()}
+    nothing = {key: (False, span) for key, (_, span) in by_rule.items()}
+    assert outcomes(c.padding_verdict, [(every,), (by_rule,), (nothing,)]) == three
+    assert outcomes(
+        c.divisor_verdict, [(1.0, 4, 9), (4 / 9, 4, 9), (0.5, 4, 9)]
+    ) == three  # fmt: skip
+
+
+def test_each_linear_and_activation_claims_verdict_can_come_out_each_way(claims_activations):
+    c = claims_activations
+    three = [HOLDS, HOLDS_IF, DOES_NOT]
+    assert [
+        c.linear_map_verdict(with_bias=a, without_bias=b)
+        for a, b in [(True, True), (False, True), (False, False)]
+    ] == three
+    assert outcomes(c.connected_verdict, [(1.0,), (0.75,), (0.0,)]) == three
+    assert outcomes(c.collapse_verdict, [(1e-7, 0.4), (1e-7, 1e-7), (0.1, 0.4)]) == three
+    assert outcomes(
+        c.all_some_none, [([True, True],), ([True, False],), ([False, False],)]
+    ) == three  # fmt: skip
+    assert outcomes(c.exploding_verdict, [(False, True), (True, True), (True, False)]) == three
+    assert outcomes(
+        c.dead_relu_verdict, [(True, True, False), (True, True, True), (False, True, True)]
+    ) == three  # fmt: skip
+    assert c.dead_relu_verdict(True, False, True) == DOES_NOT  # no setting kills a unit
