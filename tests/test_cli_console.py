@@ -514,20 +514,41 @@ def test_a_failed_save_with_an_unflushable_stdout_is_one_line(tmp_path, error):
         assert (result.returncode, line) == (130, "已中断 interrupted")
 
 
-@pytest.mark.skipif(not LINUX, reason="resource limits are POSIX's")
+# A section that made two animations, whose first save fails (--out is a file): the run ends
+# with one line, and the animation never saved adds no matplotlib warning when it is deleted.
+FAILED_ANIMATION_SAVE = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from lesson_cli.console import run_command
+from lesson_cli.sections import Section, save_figures_drawn
+
+def main(argv):
+    from matplotlib import pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    made = {}
+    for name in ("first.gif", "second.gif"):
+        fig = plt.figure(figsize=(1, 1))
+        made[name] = FuncAnimation(fig, lambda frame: [], frames=2, interval=100)
+    section = Section("animate", "two animations", None, figures=tuple(made))
+    save_figures_drawn(section, sys.argv[2], made)
+
+sys.exit(run_command(main))
+"""
+
+
 def test_a_failed_gif_save_is_one_line_without_matplotlibs_warning(tmp_path):
-    def limit_files():
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))  # the first GIF is larger
-
-    result = run_script(
-        "--animate", "--out", str(tmp_path), cwd=tmp_path, script=SCRIPTS["beyond_the_article"],
-        preexec_fn=limit_files,
-    )  # fmt: skip
+    (tmp_path / "a file").write_text("not a folder")
+    result = subprocess.run(
+        [sys.executable, "-c", FAILED_ANIMATION_SAVE, REPO_ROOT, str(tmp_path / "a file")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8"),
+    )
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
-    assert "cannot save" in line and "maxpool_unpool.gif" in line
+    assert "cannot save" in line and "first.gif" in line
 
 
 def test_a_number_too_long_to_read_is_cut_in_the_error_line(tmp_path):

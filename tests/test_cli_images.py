@@ -189,6 +189,7 @@ def test_a_thin_picture_at_a_rounding_tie_is_loaded_at_the_size_the_check_passed
     Image.new("RGB", size, (200, 10, 10)).save(tmp_path / name, exif=exif if exif_turn else b"")
     assert load_image(str(tmp_path / name)).size == loaded
     assert f"→ {loaded[0]}×{loaded[1]}" in capsys.readouterr().out
-    result = run_script("--maxpool", "--image", name, "--out", "out", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "池化后尺寸:torch.Size([1, 3, 2048, 1])" in result.stdout
+    if size == (3, 8192):  # and the pooling the check promised runs (one command is enough)
+        result = run_script("--maxpool", "--image", name, "--out", "out", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "池化后尺寸:torch.Size([1, 3, 2048, 1])" in result.stdout
