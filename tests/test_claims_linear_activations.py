@@ -71,9 +71,24 @@ def test_the_weight_gradient_ratio_cannot_tell_xavier_from_kaiming_for_relu(clai
     assert weight_ratio("xavier") == pytest.approx(weight_ratio("kaiming"), rel=1e-4)
 
 
+def test_the_readout_has_both_signs_and_the_sum_loss_inflates_relus_signal(claims_activations):
+    # L = Σ h has an all-positive gradient at the top, which a ReLU stack passes down whole;
+    # a random readout's gradient has both signs, as a network's loss has
+    def relu_ratio(init, loss):
+        signal, _ = claims_activations.backward_pass(nn.ReLU, init, seed=0, loss=loss)
+        return signal[0] / signal[-1]
+
+    assert relu_ratio("kaiming", "sum") > 1.5 > relu_ratio("kaiming", "readout") > 0.5
+    # the ratio of the two inits is the loss's alike: zero biases make ReLU homogeneous
+    assert relu_ratio("kaiming", "sum") / relu_ratio("xavier", "sum") == pytest.approx(
+        relu_ratio("kaiming", "readout") / relu_ratio("xavier", "readout"), rel=0.01
+    )
+
+
 def test_the_vanishing_verdicts_and_the_default_gain_are_printed(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--vanishing-gradients")
     assert decisions == ["成立", "有条件成立", "有条件成立"]
+    assert "ReLU + Kaiming goes from 0.956 to 2.32" in out and "(22.6× smaller than Kaiming)" in out
     assert "增益 gain √(1/3) = 0.577（实测 measured 0.577）" in out
     assert "5 个种子上两者都相等，差别只在浮点误差" in out
 
