@@ -498,19 +498,20 @@ def sigmoid_verdict(means, per_sample, per_batch):
     import statistics
 
     zig_zag = {name: min(per_sample[name]) for name in per_sample}
-    batch = {name: max(per_batch[name]) for name in per_batch}
     verdict(
         all_some_none([mean > ZERO_MEAN for mean in means["Sigmoid"]]),
         f"Sigmoid 输出均值约 {statistics.mean(means['Sigmoid']):.2f}"
         f"（每个种子都大于 {ZERO_MEAN}）。"
         f"一次一个样本时，下一层每个神经元的权重梯度全部同号（Sigmoid {zig_zag['Sigmoid']:.0%}，"
         f"ReLU 也是 {zig_zag['ReLU']:.0%}，文章没说），只能走“之”字形；但 256 个样本一批时，"
-        f"同号的最多 {batch['Sigmoid']:.0%}（Sigmoid）和 {batch['ReLU']:.0%}（ReLU）。",
+        f"同号的比例在 {len(SEEDS)} 个种子中是 {share_range(per_batch['Sigmoid'])}（Sigmoid）和 "
+        f"{share_range(per_batch['ReLU'])}（ReLU）。",
         f"Sigmoid's outputs average {statistics.mean(means['Sigmoid']):.2f} (above {ZERO_MEAN} "
         f"on every seed). With one sample a step, every next-layer neuron's weight gradient has "
         f"one sign (Sigmoid {zig_zag['Sigmoid']:.0%}, and ReLU {zig_zag['ReLU']:.0%}, which the "
-        f"article does not say): a zig-zag path; with a batch of 256, at most "
-        f"{batch['Sigmoid']:.0%} (Sigmoid) and {batch['ReLU']:.0%} (ReLU) do.",
+        f"article does not say): a zig-zag path; with a batch of 256, in {len(SEEDS)} seeds "
+        f"{share_range(per_batch['Sigmoid'])} (Sigmoid) and {share_range(per_batch['ReLU'])} "
+        "(ReLU) do.",
     )
 
 
@@ -584,7 +585,8 @@ def dead_relu():
     )
     natural, falls = units_that_die()
     curves, first_grads, after = dead_units_coming_back()
-    relu_verdict(natural, falls, first_grads)
+    deeper = deeper_units_coming_back()
+    relu_verdict(natural, falls, first_grads, deeper)
     variants_verdict(first_grads, after)
     plots.dead_units(curves)
 
@@ -635,27 +637,66 @@ def dead_units_coming_back():
     return curves, first_grads, after
 
 
-def relu_verdict(natural, falls, first_grads):
+def deeper_units_coming_back(steps=200):
+    """The scope of "dead for good": 16 → 64 → 64 → 1, half the second hidden layer's units
+    killed (bias -3), Adam lr 0.05. A dead unit there gets no gradient either, but its input,
+    the first layer's output, keeps changing. Prints and returns, for each seed, the share of
+    the killed units that were alive (> 0 for some input) after some step."""
+    import torch
+    import torch.nn as nn
+
+    revived = []
+    for seed in SEEDS:
+        torch.manual_seed(seed)
+        x = torch.randn(256, 16, dtype=torch.float64)
+        y = x[:, :4].sum(1, keepdim=True).sin() * 3
+        first, second, output = nn.Linear(16, 64), nn.Linear(64, 64), nn.Linear(64, 1)
+        net = nn.Sequential(first, nn.ReLU(), second, nn.ReLU(), output).double()
+        second.bias.data[:32] = -3.0
+        sgd_or_adam = Optimizer("Adam", net.parameters(), lr=0.05)
+        alive = torch.zeros(32, dtype=torch.bool)
+        for _ in range(steps):
+            sgd_or_adam.zero_grad()
+            nn.functional.mse_loss(net(x), y).backward()
+            sgd_or_adam.step()
+            with torch.no_grad():
+                alive |= (second(torch.relu(first(x)))[:, :32] > 0).any(dim=0)
+        revived.append(alive.float().mean().item())
+    print(
+        f"  第二个隐藏层里死掉的一半单元（16 → 64 → 64 → 1，Adam）：{len(SEEDS)} 个种子中 "
+        f"{share_range(revived)} 在某一步又活了 / half the units of a second hidden layer "
+        f"killed (16 → 64 → 64 → 1, Adam): in {len(SEEDS)} seeds {share_range(revived)} were "
+        "alive again after some step"
+    )
+    return revived
+
+
+def relu_verdict(natural, falls, first_grads, deeper):
     """The measurements behind dead_relu_verdict, printed with it."""
     adam = max(natural["Adam", 0.05])
     large_steps = {key: max(shares) for key, shares in natural.items() if key[0] == "SGD"}
     dies = [key for key, most in large_steps.items() if most >= MOSTLY_BACK]
     died_zh = "，".join(
-        f"SGD lr {key[1]} 时最多 {large_steps[key]:.0%}"
+        f"SGD lr {key[1]} 时 {share_range(natural[key])}"
         f"（loss 在 {falls[key]}/{len(SEEDS)} 个种子上下降）"
         for key in dies
     )
     died_en = ", ".join(
-        f"up to {large_steps[key]:.0%} with SGD at lr {key[1]} (the loss fell on "
+        f"{share_range(natural[key])} with SGD at lr {key[1]} (the loss fell on "
         f"{falls[key]}/{len(SEEDS)} seeds)"
         for key in dies
     )
     verdict(
         dead_relu_verdict(max(first_grads["ReLU"]) == 0, bool(dies), adam < MOSTLY_BACK),
-        "死了的 ReLU 单元梯度正好是 0，永远回不来；会不会死要看步子多大：Adam（lr 0.05）下最多 "
-        f"{adam:.0%}；{died_zh}。",
-        "a dead ReLU unit gets exactly zero gradient and never comes back; whether units die "
-        f"depends on the step size: at most {adam:.0%} with Adam (lr 0.05); {died_en}.",
+        "死了的 ReLU 单元梯度正好是 0；在第一个隐藏层、数据不变时它永远回不来，更深的层里前一层还在"
+        f"变，它能回来（{len(SEEDS)} 个种子中 {share_range(deeper)}）。会不会死要看步子多大，"
+        f"{len(SEEDS)} 个种子中死掉的比例：Adam（lr 0.05）下 {share_range(natural['Adam', 0.05])}；"
+        f"{died_zh}。",
+        "a dead ReLU unit gets exactly zero gradient; in the first hidden layer on fixed data it "
+        "never comes back, deeper in the net the layer before keeps changing and it can (in "
+        f"{len(SEEDS)} seeds {share_range(deeper)}). Whether units die depends on the step "
+        f"size; dead in {len(SEEDS)} seeds: {share_range(natural['Adam', 0.05])} with Adam "
+        f"(lr 0.05), {died_en}.",
     )
 
 

@@ -169,3 +169,13 @@ def test_the_articles_typos_name_layers_pytorch_has_under_other_names():
     # "有最大池化和平均池化两张方式" (两种: two kinds), "针对 RuLU" (ReLU)
     assert hasattr(nn, "ReLU") and not hasattr(nn, "RuLU")
     assert {"MaxPool2d", "AvgPool2d"} <= set(dir(nn))
+
+
+def test_a_dead_unit_comes_back_only_where_its_input_changes(claim_runs):
+    # the first hidden layer on fixed data: dead for good (the control); a second hidden layer,
+    # whose input the first layer keeps changing: some come back
+    decisions, out = verdicts_of(claim_runs, "--dead-relu")
+    assert "ReLU         200 步后仍死 dead after 200 steps: 50%–50%" in out
+    revived = re.search(r"in 5 seeds (\d+)%–(\d+)% were alive again after some step", out)
+    assert revived and int(revived.group(2)) > 0
+    assert "在第一个隐藏层、数据不变时它永远回不来，更深的层里前一层还在变，它能回来" in out
