@@ -331,6 +331,15 @@ def all_some_none(cases):
     return HOLDS_IF if any(cases) else DOES_NOT_HOLD
 
 
+def conditional_verdict(only_under_a_condition, as_written_regardless):
+    """有条件成立 when the claim holds only under a condition the article does not state (one
+    initialisation, centred inputs); else 成立 when it holds as written anyway, 不成立 when it
+    does not."""
+    if only_under_a_condition:
+        return HOLDS_IF
+    return HOLDS if as_written_regardless else DOES_NOT_HOLD
+
+
 def vanishing_verdicts(ratios):
     """The three verdicts, Sigmoid, Tanh and ReLU, from the signal ratios over the seeds."""
     import statistics
@@ -345,21 +354,23 @@ def vanishing_verdicts(ratios):
         f"under all three initialisations and on every seed, Sigmoid's backward signal at "
         f"layer 1 is below {VANISHED:g} of layer 10's (at most {sigmoid_most:.1g}).",
     )
-    tanh_default_only = vanished["Tanh", "default"] and kept["Tanh", "xavier"]
     verdict(
-        HOLDS_IF if tanh_default_only else (HOLDS if vanished["Tanh", "xavier"] else DOES_NOT_HOLD),
+        conditional_verdict(
+            vanished["Tanh", "default"] and kept["Tanh", "xavier"], vanished["Tanh", "xavier"]
+        ),
         f"Tanh 只在 PyTorch 默认初始化下消失（{seeds_range(ratios['Tanh', 'default'])}）；"
         f"Xavier 下不消失（{seeds_range(ratios['Tanh', 'xavier'])}）。",
         f"Tanh's signal vanishes under PyTorch's default initialisation "
         f"({seeds_range(ratios['Tanh', 'default'])}), not under Xavier's "
         f"({seeds_range(ratios['Tanh', 'xavier'])}).",
     )
-    relu_needs_its_init = vanished["ReLU", "default"] and kept["ReLU", "kaiming"]
     smaller = statistics.median(ratios["ReLU", "kaiming"]) / statistics.median(
         ratios["ReLU", "xavier"]
     )
     verdict(
-        HOLDS_IF if relu_needs_its_init else (HOLDS if kept["ReLU", "default"] else DOES_NOT_HOLD),
+        conditional_verdict(
+            vanished["ReLU", "default"] and kept["ReLU", "kaiming"], kept["ReLU", "default"]
+        ),
         "ReLU 要配合为它设计的初始化才缓解梯度消失：Kaiming 下 "
         f"{seeds_range(ratios['ReLU', 'kaiming'])}（不消失），Xavier 下 "
         f"{seeds_range(ratios['ReLU', 'xavier'])}（比 Kaiming 小 {smaller:.3g} 倍），"
@@ -523,7 +534,7 @@ def tanh_verdict(means, shifted):
     centred = max(abs(m) for m in means["Tanh"]) < ZERO_MEAN
     off_centre = min(shifted["Tanh"])
     verdict(
-        HOLDS_IF if centred and off_centre > ZERO_MEAN else (HOLDS if centred else DOES_NOT_HOLD),
+        conditional_verdict(centred and off_centre > ZERO_MEAN, centred),
         f"Tanh 的输出只有在输入以 0 为中心时才是 0 均值（|均值| < {ZERO_MEAN}）；输入 N(1, 1) 时"
         f"均值 {statistics.mean(shifted['Tanh']):.2f}。",
         f"Tanh's outputs average 0 (|mean| < {ZERO_MEAN}) only when its inputs are centred on 0; "
@@ -716,7 +727,7 @@ def variants_verdict(first_grads, after):
     back = all(max(after[name]) <= MOSTLY_BACK for name in variants)
     gradient = all(min(first_grads[name]) > 0 for name in variants)
     verdict(
-        HOLDS if back and gradient else (HOLDS_IF if gradient else DOES_NOT_HOLD),
+        variants_decision(back, gradient),
         "LeakyReLU、PReLU、RReLU 的负半轴有斜率，死单元仍有梯度，能活过来，但用默认参数时慢："
         + "，".join(f"{name} 200 步后仍死 {share_range(after[name])}" for name in variants)
         + f"（ReLU {share_range(after['ReLU'])}）。",
@@ -725,6 +736,14 @@ def variants_verdict(first_grads, after):
         + ", ".join(f"{name} {share_range(after[name])}" for name in variants)
         + f" (ReLU {share_range(after['ReLU'])}).",
     )
+
+
+def variants_decision(back, gradient):
+    """成立 when the variants give dead units a gradient and bring them back, 有条件成立 when
+    the gradient is there but they stay dead, 不成立 when there is no gradient."""
+    if not gradient:
+        return DOES_NOT_HOLD
+    return HOLDS if back else HOLDS_IF
 
 
 # ================================= 命令行 command line ==================================

@@ -126,3 +126,21 @@ def test_each_linear_and_activation_claims_verdict_can_come_out_each_way(claims_
         c.dead_relu_verdict, [(True, True, False), (True, True, True), (False, True, True)]
     ) == three  # fmt: skip
     assert c.dead_relu_verdict(True, False, True) == DOES_NOT  # no setting kills a unit
+
+
+def test_the_conditional_and_the_variants_verdicts_can_come_out_each_way(claims_activations):
+    c = claims_activations
+    three = [HOLDS, HOLDS_IF, DOES_NOT]
+    cases = [(False, True), (True, False), (False, False)]
+    assert outcomes(c.conditional_verdict, cases) == three
+    assert outcomes(c.variants_decision, [(True, True), (False, True), (True, False)]) == three
+
+
+def test_the_overfitting_verdict_reaches_two_outcomes(claims_pooling, capsys):
+    # none of its outcomes is 成立: a gap narrowed on one task where the bars can be anywhere is
+    # a condition (the closing note of issue 26 says so)
+    decide = claims_pooling.overfitting_verdict
+    assert decide(0.27, 0.04, 0.35, 0.08) == HOLDS_IF  # aggregation narrows it
+    assert decide(0.27, 0.04, 0.05, 0.08) == HOLDS_IF  # the smaller layer does
+    assert decide(0.27, 0.25, 0.35, 0.08) == DOES_NOT  # within the seeds' spread
+    capsys.readouterr()
