@@ -264,7 +264,11 @@ def print_zero_gradients(formulas):
     """Where float32 makes each derivative exactly 0 on the negative side."""
     import torch
 
-    print("\nfloat32 中梯度正好为 0 / where float32 makes y' exactly 0 (x < 0 side):")
+    print(
+        "\nfloat32 中梯度正好为 0（一个元素的张量；网络里的大张量走向量化的代码，边界可能不同）/ "
+        "where float32 makes y' exactly 0, x < 0 side (a one-element tensor; a network's large "
+        "tensors take vectorised code, whose edge can differ):"
+    )
     for name, activation in formulas.items():
         if activation.flat_below is not None:
             print(f"  {name:<11} x < {activation.flat_below} (按定义 by definition)")
@@ -275,11 +279,21 @@ def print_zero_gradients(formulas):
             return torch.autograd.grad(layer(value), value)[0].item() != 0
 
         edge = float32_threshold(slope_is_nonzero, -1000.0, 0.0)
-        print(f"  {name:<11} x < {edge:.4g}")
+        print(f"  {name:<11} x < {rounded_away_from_zero(edge)}")
     print(
         "  Softplus: x > 20 时层直接返回 x (threshold), 与 ln(1 + eˣ) 的差低于 float32 的精度"
         " / above x = 20 the layer returns x itself"
     )
+
+
+def rounded_away_from_zero(edge, digits=4):
+    """``edge`` to ``digits`` significant digits, rounded away from 0: "x < −88.73" is true of
+    every x it names, where "x < −88.72" names some above the edge, −88.72283."""
+    import math
+
+    decimals = digits - 1 - math.floor(math.log10(abs(edge)))
+    scaled = math.floor(edge * 10**decimals) if edge < 0 else math.ceil(edge * 10**decimals)
+    return f"{scaled / 10**decimals:.{max(decimals, 0)}f}"
 
 
 CENSUS_MODELS = (

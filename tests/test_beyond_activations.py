@@ -110,10 +110,15 @@ def test_float32_zeroes_the_gradient_where_printed_and_not_just_before(printed):
         if name == "Hardswish":
             continue
         edge = float(line_starting(lines, f"  {name:<11} x < ").split("x < ")[1])
-        for x, zero in ((edge * 1.001, True), (edge * 0.999, False)):
+        # every x below the printed edge: the float32 just below it too ("x < −88.72" named
+        # −88.7201, whose slope is not 0: the edge is −88.72283)
+        just_below = torch.nextafter(torch.tensor(edge), torch.tensor(-math.inf)).item()
+        for x, zero in ((just_below, True), (edge * 1.001, True), (edge * 0.999, False)):
             x = torch.tensor(x, requires_grad=True)
             (slope,) = torch.autograd.grad(layer(x), x)
             assert (slope.item() == 0) == zero, (name, x)
+    assert module.rounded_away_from_zero(-88.72283) == "-88.73"
+    assert module.rounded_away_from_zero(-103.97208) == "-104.0"
 
 
 def test_the_census_counts_modules_and_calls_as_the_architectures_say(printed):
