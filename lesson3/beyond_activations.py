@@ -197,8 +197,8 @@ def check_formulas(formulas, x):
     {name: (y, y')} from the layers."""
     curves = {}
     print(
-        "公式与导数 formula and derivative, 在 on x ∈ [-6, 6] (step 0.001, float64), "
-        f"容差 tolerance {AGREES:.0e}:"
+        f"公式与导数：在 x ∈ [-6, 6] 上（步长 0.001，float64），容差 {AGREES:.0e} / formula and "
+        f"derivative on x ∈ [-6, 6] (step 0.001, float64), tolerance {AGREES:.0e}:"
     )
     for name, activation in formulas.items():
         y, dy = grid_derivative(activation.layer, x)
@@ -226,20 +226,26 @@ def print_shapes(formulas, curves, x):
         second = (dy[1:] - dy[:-1]) / 0.001
         y_jumps, dy_jumps = kinks(x, dy, JUMP), kinks(x[:-1], second, SECOND_JUMP)
         if y_jumps:
-            smooth = f"y' 在 x ≈ {y_jumps} 跳变 / y' jumps there"
+            smooth = f"y' 在 x ≈ {y_jumps} 跳变", f"y' jumps at x ≈ {y_jumps}"
         elif dy_jumps:
-            smooth = f"y' 连续, y'' 在 x ≈ {dy_jumps} 跳变 / y' continuous, y'' jumps"
+            smooth = (
+                f"y' 连续，y'' 在 x ≈ {dy_jumps} 跳变",
+                f"y' continuous, y'' jumps at x ≈ {dy_jumps}",
+            )
         else:
-            smooth = "处处光滑 smooth everywhere"
+            smooth = "处处光滑", "smooth everywhere"
         low, where = lowest_point(activation.layer, x, y)
         at_edge = where < -5.9
         bound = activation.layer(torch.tensor([-1e4], dtype=torch.float64)).item()
         lowest = (
-            f"下确界 infimum {bound:.4f} (x → −∞, 取不到 never reached)"
+            (
+                f"下确界 {bound:.4f}（x → −∞，取不到）",
+                f"infimum {bound:.4f} (x → −∞, never reached)",
+            )
             if at_edge
-            else f"最小值 minimum {low:.4f} at x = {where:.3f}"
+            else (f"最小值 {low:.4f}，在 x = {where:.3f}", f"minimum {low:.4f} at x = {where:.3f}")
         )
-        print(f"  {name:<11} {lowest}; {smooth}")
+        print(f"  {name:<11} {lowest[0]}；{smooth[0]} / {lowest[1]}; {smooth[1]}")
 
 
 def print_gelu_and_selu(formulas, curves, x):
@@ -255,8 +261,8 @@ def print_gelu_and_selu(formulas, curves, x):
     scale = selu(torch.tensor(1.0, dtype=torch.float64)).item()
     alpha = -selu(torch.tensor(-1e4, dtype=torch.float64)).item() / scale
     print(
-        f"SELU 的常数 constants, 从层量出 measured from the layer: λ = {scale:.10f}, "
-        f"α = {alpha:.10f}"
+        f"SELU 的常数（从层量出）：λ = {scale:.10f}，α = {alpha:.10f} / SELU's constants, "
+        f"measured from the layer: λ = {scale:.10f}, α = {alpha:.10f}"
     )
 
 
@@ -478,9 +484,10 @@ def init_gains():
     draws = seed_draws()
     inputs, unit_weights = draws[:2]
     print(
-        f"\n{DEPTH} 层 layers of Linear({WIDTH}, {WIDTH}) + 激活 activation, 权重 weights std "
-        f"gain/√fan_in, 偏置 biases 0 (默认初始化除外 but for the default init), 输入 input std 1; "
-        f"{len(SEEDS)} seeds, 中位数 [最低, 最高] median [lowest, highest]."
+        f"\n{DEPTH} 层 Linear({WIDTH}, {WIDTH}) + 激活，权重 std = gain/√fan_in，偏置 0（默认初始化"
+        f"除外），输入 std 1；{len(SEEDS)} 个种子，中位数 [最低, 最高] / {DEPTH} layers of "
+        f"Linear({WIDTH}, {WIDTH}) + activation, weights std gain/√fan_in, biases 0 (but for the "
+        f"default init), input std 1; {len(SEEDS)} seeds, median [lowest, highest]."
     )
     measured = steady_gains(known, inputs, unit_weights)
     profiles, readings, spreads = signal_readings(known, measured, draws)
@@ -517,11 +524,13 @@ def print_default_init():
         low.append(weight.min().item())
         high.append(weight.max().item())
     print(
-        f"\nnn.Linear({WIDTH}, {WIDTH}) 的默认初始化 default init: kaiming_uniform_(a=√5), "
-        f"理论上 in theory U(−1/√fan_in, 1/√fan_in), std = gain/√fan_in, gain √(1/3) = "
-        f"{(1 / 3) ** 0.5:.4f}\n"
-        f"  实测 measured, ×√fan_in: 最小 min {seeds_range(low)}, 最大 max {seeds_range(high)}, "
-        f"std (= gain) {seeds_range(weights_std)}"
+        f"\nnn.Linear({WIDTH}, {WIDTH}) 的默认初始化是 kaiming_uniform_(a=√5)，理论上 "
+        f"U(−1/√fan_in, 1/√fan_in)，std = gain/√fan_in，gain √(1/3) = {(1 / 3) ** 0.5:.4f} / "
+        f"nn.Linear's default init is kaiming_uniform_(a=√5), in theory U(−1/√fan_in, "
+        f"1/√fan_in), std = gain/√fan_in, gain √(1/3) = {(1 / 3) ** 0.5:.4f}\n"
+        f"  实测（×√fan_in）：最小 {seeds_range(low)}，最大 {seeds_range(high)}，std（= gain）"
+        f"{seeds_range(weights_std)} / measured, ×√fan_in: min {seeds_range(low)}, max "
+        f"{seeds_range(high)}, std (= gain) {seeds_range(weights_std)}"
     )
 
 
@@ -529,8 +538,8 @@ def steady_gains(known, inputs, unit_weights):
     """Search each activation's steady gain on every seed; print it beside calculate_gain's and
     return the median."""
     print(
-        "稳定增益 steady gain: 让第 30 层的 std 等于输入的 1 / makes layer 30's pre-activation "
-        "std equal the input's 1 (searched per seed)"
+        "稳定增益：让第 30 层激活前的 std 等于输入的 1（每个种子分别搜索）/ the steady gain makes "
+        "layer 30's pre-activation std equal the input's 1 (searched per seed)"
     )
     print(
         f"  {pad('激活 activation', 17)}{pad('calculate_gain', 16)}"

@@ -492,13 +492,14 @@ def output_means_and_signs():
             one_at_a_time = [one_sign_share(delta[n : n + 1], a[n : n + 1]) for n in range(256)]
             per_sample[name].append(statistics.mean(one_at_a_time))  # one sample a step
             per_batch[name].append(one_sign_share(delta, a))  # a batch of 256 a step
+        one_sample = f"{statistics.mean(per_sample[name]):.0%}"
+        batch = f"{statistics.mean(per_batch[name]):.0%}"
+        each = ", ".join(f"{v:.0%}" for v in per_batch[name])
         print(
-            f"  {name:<8} 均值 mean: N(0, 1) {spread(means[name])}, N(1, 1) "
-            f"{spread(shifted[name])}; 同号 one sign: 单样本 one sample "
-            f"{statistics.mean(per_sample[name]):.0%}, 256 个样本 a batch of 256 "
-            f"{statistics.mean(per_batch[name]):.0%} (各种子 seeds: "
-            + ", ".join(f"{v:.0%}" for v in per_batch[name])
-            + ")"
+            f"  {name:<8} 均值：N(0, 1) {spread(means[name])}，N(1, 1) {spread(shifted[name])}；"
+            f"同号：单样本 {one_sample}，256 个样本 {batch} / mean: N(0, 1) "
+            f"{spread(means[name])}, N(1, 1) {spread(shifted[name])}; one sign: one sample "
+            f"{one_sample}, a batch of 256 {batch} (seeds: {each})"
         )
     return means, shifted, per_sample, per_batch
 
@@ -616,9 +617,11 @@ def units_that_die():
         ]
         natural[optimizer, lr] = [shares[-1] for shares, _, _ in runs]
         falls[optimizer, lr] = sum(after < before for _, _, (before, after) in runs)
+        dead = share_range(natural[optimizer, lr])
+        fell = f"{falls[optimizer, lr]}/{len(SEEDS)}"
         print(
-            f"    {optimizer} lr {lr}: 死单元 dead {share_range(natural[optimizer, lr])}, "
-            f"loss 下降的种子 seeds whose loss fell: {falls[optimizer, lr]}/{len(SEEDS)}"
+            f"    {optimizer} lr {lr}：死单元 {dead}，loss 下降的种子 {fell} / dead {dead}, "
+            f"seeds whose loss fell {fell}"
         )
     return natural, falls
 
@@ -640,10 +643,11 @@ def dead_units_coming_back():
         curves[name] = runs[0][0]  # the figure shows the first seed
         first_grads[name] = [first for _, first, _ in runs]
         after[name] = [shares[-1] for shares, _, _ in runs]
+        first = f"{min(first_grads[name]):.3g}–{max(first_grads[name]):.3g}"
         print(
-            f"    {name:<12} 200 步后仍死 dead after 200 steps: {share_range(after[name])}; 死单元"
-            f"权重第一步的梯度 their first gradient: {min(first_grads[name]):.3g}"
-            f"–{max(first_grads[name]):.3g}"
+            f"    {name:<12} 200 步后仍死 {share_range(after[name])}，死单元权重第一步的梯度 "
+            f"{first} / still dead after 200 steps {share_range(after[name])}, their first "
+            f"gradient {first}"
         )
     return curves, first_grads, after
 

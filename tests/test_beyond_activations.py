@@ -86,21 +86,19 @@ def test_smoothness_bounds_gelu_gap_and_selu_constants_are_printed_as_measured(p
         (shape,) = [
             line for line in lines if line.startswith(f"  {name:<11} ") and "smooth" in line
         ]
-        assert shape.endswith("处处光滑 smooth everywhere")
-    assert "y' 连续, y'' 在 x ≈ [0.0] 跳变" in line_starting(
-        lines, "  ELU         下确界 infimum -1.0000"
-    )
-    assert "y' 在 x ≈ [0.0] 跳变" in line_starting(lines, "  SELU        下确界 infimum -1.7581")
+        assert "处处光滑 / " in shape and shape.endswith("; smooth everywhere")
+    assert "y' 连续，y'' 在 x ≈ [0.0] 跳变" in line_starting(lines, "  ELU         下确界 -1.0000")
+    assert "y' 在 x ≈ [0.0] 跳变" in line_starting(lines, "  SELU        下确界 -1.7581")
     assert "y' 在 x ≈ [-3.0, 3.0] 跳变" in line_starting(lines, "  Hardswish   最小值")
-    assert line_starting(lines, "  Softplus    下确界 infimum 0.0000")
+    assert line_starting(lines, "  Softplus    下确界 0.0000")
     # GELU's tanh form: the largest gap, computed here on a finer grid
     x = torch.linspace(-6, 6, 120001, dtype=torch.float64)
     gap = (torch.nn.GELU(approximate="tanh")(x) - torch.nn.GELU()(x)).abs()
     assert 4.7e-4 < gap.max() < 4.8e-4
     assert "最大差 largest difference 4.73e-04 at x = -2.699" in "\n".join(lines)
     assert (
-        "SELU 的常数 constants, 从层量出 measured from the layer: λ = 1.0507009874, "
-        "α = 1.6732632424" in lines
+        "SELU 的常数（从层量出）：λ = 1.0507009874，α = 1.6732632424 / SELU's constants, "
+        "measured from the layer: λ = 1.0507009874, α = 1.6732632424" in lines
     )
 
 
@@ -149,8 +147,8 @@ def test_calculate_gain_is_printed_as_torch_returns_it_and_refuses_gelu_and_silu
 
 
 def test_nn_linear_default_is_uniform_with_std_one_over_root_three_fan_in(printed):
-    line = line_starting(printed[0]["--init-gains"], "  实测 measured, ×√fan_in")
-    assert "最小 min -1 [-1, -1], 最大 max 1 [1, 1]" in line
+    line = line_starting(printed[0]["--init-gains"], "  实测（×√fan_in）")
+    assert "min -1 [-1, -1], max 1 [1, 1]" in line
     median = float(line.split("std (= gain) ")[1].split()[0])
     assert abs(median - math.sqrt(1 / 3)) < 0.005
 

@@ -107,7 +107,7 @@ def test_relu_passes_weight_growth_on_in_full_and_tanh_damps_it(claims_activatio
 
 def test_sigmoid_and_relu_outputs_give_one_signed_weight_gradients_and_tanh_does_not(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--zero-mean")
-    one_sample = re.findall(r"单样本 one sample (\d+)%", out)
+    one_sample = re.findall(r"one sign: one sample (\d+)%", out)
     assert one_sample == ["100", "0", "100"]  # Sigmoid, Tanh, ReLU, one sample a step
     batch = [int(v) for v in re.findall(r"a batch of 256 (\d+)%", out)]
     assert 10 < batch[0] < 60 and batch[1:] == [0, 0]  # a batch mixes signs: the measure tells
@@ -158,10 +158,13 @@ def test_the_dead_unit_shares_do_not_hang_on_rounding(claims_activations):
 
 def test_large_sgd_steps_kill_relu_units_while_the_loss_falls(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--dead-relu")
-    assert "SGD lr 0.3: 死单元 dead 0%–48%, loss 下降的种子 seeds whose loss fell: 5/5" in out
-    assert "SGD lr 0.5: 死单元 dead 19%–94%" in out  # ... but large SGD steps kill many
+    assert (
+        "SGD lr 0.3：死单元 0%–48%，loss 下降的种子 5/5 / dead 0%–48%, seeds whose loss fell 5/5"
+        in out
+    )
+    assert "SGD lr 0.5：死单元 19%–94%" in out  # ... but large SGD steps kill many
     # with the default negative slope 0.01, LeakyReLU's dead units come back slowly
-    assert "LeakyReLU()  200 步后仍死 dead after 200 steps: 12%–28%" in out
+    assert "LeakyReLU()  200 步后仍死 12%–28%，" in out
     assert decisions == ["有条件成立", "有条件成立"]
 
 
@@ -175,7 +178,7 @@ def test_a_dead_unit_comes_back_only_where_its_input_changes(claim_runs):
     # the first hidden layer on fixed data: dead for good (the control); a second hidden layer,
     # whose input the first layer keeps changing: some come back
     decisions, out = verdicts_of(claim_runs, "--dead-relu")
-    assert "ReLU         200 步后仍死 dead after 200 steps: 50%–50%" in out
+    assert "ReLU         200 步后仍死 50%–50%，" in out
     revived = re.search(r"in 5 seeds (\d+)%–(\d+)% were alive again after some step", out)
     assert revived and int(revived.group(2)) > 0
     assert "在第一个隐藏层、数据不变时它永远回不来，更深的层里前一层还在变，它能回来" in out
