@@ -156,9 +156,14 @@ def linear_collapse():
     # the bound, not the difference itself: how float32 rounds depends on the machine's BLAS
     eps = torch.finfo(torch.float32).eps
     print(
-        f"  最大差异 largest difference: < {ROUNDING:g}  (浮点误差 rounding; float32 eps {eps:.1e})"
+        f"  最大差异 < {ROUNDING:g}（浮点误差，float32 eps {eps:.1e}）/ largest difference < "
+        f"{ROUNDING:g} (rounding; float32 eps {eps:.1e})"
     )
-    print(f"  中间加 ReLU 后 with ReLU between them: {relu_gap:.4f}  (不再等价 no longer equal)")
+    print(
+        f"  中间加 ReLU 后差 {relu_gap:.4f}，不再等价 / with ReLU between them: {relu_gap:.4f}, "
+        "no longer equal"
+    )
+
     # float32 rounding of three 8×8 products stays far below ROUNDING; a real difference is above
     verdict(
         collapse_verdict(linear_gap, relu_gap),

@@ -55,8 +55,9 @@ def salient_features():
     for name, result in pooled.items():
         kept[name] = (result[windows] == 1).float().mean().item()
         print(
-            f"  {pad(name, 24)} 含亮点的窗口中保持 1 的比例 windows keeping the full value: "
-            f"{kept[name]:.0%}, 最大值 largest value {result.max():.2f}"
+            f"  {pad(name, 24)} 含亮点的窗口中保持 1 的比例 {kept[name]:.0%}，最大值 "
+            f"{result.max():.2f} / windows keeping the full value {kept[name]:.0%}, largest "
+            f"value {result.max():.2f}"
         )
     verdict(
         salient_verdict(kept["MaxPool2d(2, 2)"], kept["AvgPool2d(2, 2)"]),
@@ -97,8 +98,8 @@ def downsampling(img):
         macs = height * width * 64 * 3 * 3 * 3  # one multiply-add per weight per output pixel
         counts[name] = (x.numel(), macs)
         print(
-            f"  {pad(name, 36)} shape {tuple(x.shape)}, {x.numel():>9,} 个值 values, "
-            f"下一层乘加 next layer's multiply-adds {macs:>12,}"
+            f"  {pad(name, 36)} shape {tuple(x.shape)}：{x.numel():>9,} 个值，下一层乘加 "
+            f"{macs:>12,} 次 / {x.numel():,} values, {macs:,} multiply-adds in the next layer"
         )
     before, after, same = counts.values()
     verdict(
@@ -154,8 +155,8 @@ def receptive_field():
     for name, mask in masks.items():
         span = "×".join(map(str, span_of(mask)))
         print(
-            f"  {name:<28} 影响中心输出的输入像素 input pixels reaching the centre output: "
-            f"{int(mask.sum()):>3}, 范围 spanning {span}"
+            f"  {name:<28} 影响中心输出的输入像素 {int(mask.sum()):>3} 个，范围 {span} / "
+            f"{int(mask.sum())} input pixels reach the centre output, spanning {span}"
         )
     print(
         "  最大池化的梯度只流向每个窗口的最大值，所以在一张具体的图上到达的像素更少；\n"
@@ -520,10 +521,12 @@ def train_test_gaps():
         runs = [train_and_test(pooling, seed) for seed in SEEDS]
         gaps[name] = [train - test for train, test in runs]
         tests = [test for _, test in runs]
+        train = f"{statistics.mean(r[0] for r in runs):.2f}"
+        test = f"{statistics.mean(tests):.2f} ± {statistics.stdev(tests):.2f}"
+        gap = f"{statistics.mean(gaps[name]):+.2f} ± {statistics.stdev(gaps[name]):.2f}"
         print(
-            f"  {pad(name, 22)} 训练 train {statistics.mean(r[0] for r in runs):.2f}, "
-            f"测试 test {statistics.mean(tests):.2f} ± {statistics.stdev(tests):.2f}, "
-            f"差距 gap {statistics.mean(gaps[name]):+.2f} ± {statistics.stdev(gaps[name]):.2f}"
+            f"  {pad(name, 22)} 训练 {train}，测试 {test}，差距 {gap} / train {train}, test "
+            f"{test}, gap {gap}"
         )
     return gaps
 

@@ -252,10 +252,10 @@ def dilation():
         mask = pixels_read_by(nn.MaxPool2d(3, stride=1, dilation=rate), size=15)
         rows, cols = mask.nonzero().unbind(1)
         spans[rate] = int(rows.max() - rows.min() + 1)
+        span = f"{spans[rate]}×{int(cols.max() - cols.min() + 1)}"
         print(
-            f"  MaxPool2d(3, stride=1, dilation={rate}): 窗口取 {int(mask.sum())} 个像素 "
-            f"samples {int(mask.sum())} pixels, 覆盖 spanning {rows.max() - rows.min() + 1}×"
-            f"{cols.max() - cols.min() + 1}"
+            f"  MaxPool2d(3, stride=1, dilation={rate})：窗口取 {int(mask.sum())} 个像素，覆盖 "
+            f"{span} / samples {int(mask.sum())} pixels spanning {span}"
         )
     spreads = spans[3] > spans[2] > spans[1]  # the same 9 samples, a wider window
     dilated = {}  # model: (dilated convolutions, dilated pooling layers)

@@ -25,7 +25,7 @@ def test_three_linear_layers_collapse_into_one_and_a_relu_breaks_that(run_claims
     assert (code, err) == (0, "")
     # the difference itself (8.9e-08 here, 1.2e-07 with MKL_CBWR=SSE4_2) changes with the
     # machine's BLAS, so the script prints the bound it is under
-    assert "最大差异 largest difference: < 1e-05  (浮点误差 rounding; float32 eps 1.2e-07)" in out
+    assert "最大差异 < 1e-05（浮点误差，float32 eps 1.2e-07）/ largest difference < 1e-05" in out
     assert number_after("with ReLU between them:", out) > 0.1
     assert "nn.Linear 存的是 W 的转置 stores Wᵀ" in out
     assert (

@@ -92,8 +92,8 @@ def test_dilation_spreads_nine_samples_but_no_segmentation_model_dilates_pooling
     decisions, out = verdicts_of(claim_runs, "--dilation")
     for rate, span in [(1, 3), (2, 5), (3, 7)]:
         assert (
-            f"dilation={rate}): 窗口取 9 个像素 samples 9 pixels, 覆盖 spanning {span}×{span}"
-            in out
+            f"dilation={rate})：窗口取 9 个像素，覆盖 {span}×{span} / samples 9 pixels spanning "
+            f"{span}×{span}" in out
         )
     assert "deeplabv3_resnet50: 空洞卷积 11 个，空洞池化 0 个" in out
     assert out.count("dilated pooling layers 0") == 6  # every segmentation model torchvision lists
