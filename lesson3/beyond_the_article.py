@@ -103,7 +103,7 @@ def odd_size_needs_output_size(maxpool_layer):
         "不给 output_size → 4×4，位置错了 / without output_size, wrong places:\n{}".format(guessed)
     )
     print("output_size=(5, 5) → 回到最大值的位置 / back where the maxima were:\n{}".format(told))
-    print("(index ≥ 16 时 PyTorch 报错 raises 'Found an invalid max index')")
+    print("（index ≥ 16 时 PyTorch 报错）/ (an index ≥ 16 raises 'Found an invalid max index')")
 
 
 def even_size_needs_output_size():
@@ -148,11 +148,13 @@ def repeated_indices():
         pooled.sum().backward()  # each pixel gets 1 from every window whose maximum it is
         unpool = nn.MaxUnpool2d(kernel, stride, padding)
         written = unpool(torch.ones_like(pooled), indices, output_size=img.shape[-2:])
+        windows, added = int((indices == 27).sum()), f"{x.grad[0, 0, 3, 3]:.0f}"
+        once, equal = f"{written[0, 0, 3, 3]:.0f}", torch.equal(x.grad, written)
         print(
-            f"  MaxPool2d({kernel}, {stride}, padding={padding}): 指向亮点的窗口 windows whose max "
-            f"is the bright pixel: {int((indices == 27).sum())}; 反向传播在那里把梯度加起来 "
-            f"backward adds there: {x.grad[0, 0, 3, 3]:.0f}; 反池化只写一次 unpooling writes "
-            f"once: {written[0, 0, 3, 3]:.0f}; 两者相同 equal: {torch.equal(x.grad, written)}"
+            f"  MaxPool2d({kernel}, {stride}, padding={padding})：最大值是亮点的窗口 {windows} 个，"
+            f"反向传播在那里加起来得 {added}，反池化只写一次 {once}，两者相同：{equal} / windows "
+            f"whose max is the bright pixel: {windows}; backward adds there: {added}; unpooling "
+            f"writes once: {once}; equal: {equal}"
         )
     print(
         "  重复的 index 上反池化留下哪个窗口的值没有规定（PyTorch 文档：indices 有重复时结果可能\n"

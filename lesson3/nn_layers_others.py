@@ -278,10 +278,9 @@ def prelu_learns():
     with torch.no_grad():
         prelu.weight -= 0.2 * prelu.weight.grad
     print(
-        "  loss = MSE(PReLU(x), 斜率 0.5 的目标 target with slope 0.5), 一步 SGD one step:"
-        " a = {:.4f} → {:.4f} (grad {:.4f})".format(
-            slope_before, prelu.weight.item(), prelu.weight.grad.item()
-        )
+        "  loss = MSE(PReLU(x), 斜率 0.5 的目标)，一步 SGD：a = {0:.4f} → {1:.4f}（grad {2:.4f}）"
+        " / loss = MSE(PReLU(x), a target with slope 0.5), one SGD step: a = {0:.4f} → {1:.4f}"
+        " (grad {2:.4f})".format(slope_before, prelu.weight.item(), prelu.weight.grad.item())
     )
 
     # num_parameters = 通道数: one slope per channel
@@ -296,8 +295,9 @@ def prelu_learns():
         " -(c+1) / channel c's 4 pixels are all -(c+1)):"
     )
     print(
-        "    weight.shape {}, grad = 该通道输入之和 sum of the channel's inputs {},"
-        " 一步后 after one step {}: 斜率变大，loss 变小 / slopes rise, the loss falls".format(
+        "    weight.shape {0}，grad = 该通道输入之和 {1}，一步后 {2}：斜率变大，loss 变小"
+        " / weight.shape {0}, grad = the sum of the channel's inputs {1}, after one step {2}:"
+        " slopes rise, the loss falls".format(
             tuple(prelu_per_channel.weight.shape),
             prelu_per_channel.weight.grad.tolist(),
             [round(a, 4) for a in prelu_per_channel.weight.tolist()],

@@ -403,4 +403,4 @@ def test_float32_saturation_points_are_computed_not_read_off_the_grid(lesson, ru
 def test_the_per_channel_prelu_demo_says_what_its_loss_is(run_main):
     _, out, _ = run_main("--activations")
     assert "nn.PReLU(num_parameters=3), loss = 输出之和 sum of the outputs" in out
-    assert "grad = 该通道输入之和 sum of the channel's inputs [-4.0, -8.0, -12.0]" in out
+    assert "grad = the sum of the channel's inputs [-4.0, -8.0, -12.0]" in out
