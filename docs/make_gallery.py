@@ -20,7 +20,13 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
-from lesson_cli.console import InputError, cleanup_on_signal, replace_atomically, run_command
+from lesson_cli.console import (
+    InputError,
+    cleanup_on_signal,
+    kill_and_reap,
+    replace_atomically,
+    run_command,
+)
 from lesson_cli.figures import GALLERY_MARK, drawn_by_a_script, may_replace_in, prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
@@ -115,14 +121,12 @@ def run_scripts(figures, jobs):
             )
             for script in batch
         ]
-        stop_all = lambda lessons=lessons: [lesson.kill() for _, lesson in lessons]  # noqa: E731
+        stop_all = lambda lessons=lessons: [kill_and_reap(lesson) for _, lesson in lessons]  # noqa: E731
         with cleanup_on_signal(stop_all):
             try:
                 wait_for_all(lessons)
             finally:  # one failed: the other stops too, and prints nothing after we end
                 stop_all()
-                for _, lesson in lessons:
-                    lesson.wait()
 
 
 def wait_for_all(lessons):

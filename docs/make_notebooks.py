@@ -22,7 +22,13 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
-from lesson_cli.console import InputError, cleanup_on_signal, replace_atomically, run_command
+from lesson_cli.console import (
+    InputError,
+    cleanup_on_signal,
+    kill_and_reap,
+    replace_atomically,
+    run_command,
+)
 from lesson_cli.figures import prepare_output_dir
 from lesson_cli.sections import first_line, one_line_argument_parser
 
@@ -287,7 +293,7 @@ def stop(client):
     """Kill the kernel ``client`` started, if it has one: the command is ending."""
     process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
     if process is not None:
-        process.kill()
+        kill_and_reap(process)
 
 
 def main(argv=None):

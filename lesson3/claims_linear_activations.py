@@ -30,6 +30,7 @@ from lab.verdicts import (
     HOLDS_IF,
     SEEDS,
     Optimizer,
+    all_some_none,
     claim,
     seeds_range,
     share_range,
@@ -327,13 +328,6 @@ def print_weight_gradients_cannot_tell(weight_ratios):
         f"does not depend on it ({'equal' if same else 'not equal'} on all {len(SEEDS)} seeds, "
         "up to float rounding)"
     )
-
-
-def all_some_none(cases):
-    """成立 when every case says so, 有条件成立 when some do, 不成立 when none does."""
-    if all(cases):
-        return HOLDS
-    return HOLDS_IF if any(cases) else DOES_NOT_HOLD
 
 
 def conditional_verdict(only_under_a_condition, as_written_regardless):

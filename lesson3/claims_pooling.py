@@ -25,7 +25,17 @@ begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with
 
 from common_tools import set_seed
 from lab import plots
-from lab.verdicts import DOES_NOT_HOLD, HOLDS, HOLDS_IF, SEEDS, Optimizer, claim, pad, verdict
+from lab.verdicts import (
+    DOES_NOT_HOLD,
+    HOLDS,
+    HOLDS_IF,
+    SEEDS,
+    Optimizer,
+    all_some_none,
+    claim,
+    pad,
+    verdict,
+)
 
 # ================================= 池化层 pooling ==================================
 
@@ -184,8 +194,9 @@ def receptive_field_verdict(without, with_avg, with_max):
     """ "Pooling enlarges the receptive field", from the (rows, columns) spans of input pixels
     reaching the centre output: 成立 when average and max pooling both widen it, 有条件成立 when
     one does, 不成立 when neither does."""
-    wider = [pooled[0] * pooled[1] > without[0] * without[1] for pooled in (with_avg, with_max)]
-    return HOLDS if all(wider) else (HOLDS_IF if any(wider) else DOES_NOT_HOLD)
+    return all_some_none(
+        [pooled[0] * pooled[1] > without[0] * without[1] for pooled in (with_avg, with_max)]
+    )
 
 
 INVARIANCE_MIN_SIZE, INVARIANCE_MAX_SIZE = 16, 512

@@ -82,20 +82,24 @@ def run_child(argv, what=None, **popen):
     except OSError as error:
         raise InputError(f"无法运行 cannot run {argv[0]}: {error.strerror or error}") from None
 
-    def stop():
-        process.kill()
-        try:  # reaped: no zombie is left for a container's init to collect (not process.wait():
-            os.waitpid(process.pid, 0)  # the interrupted communicate() holds its lock)
-        except OSError:  # already reaped; Windows' waitpid wants a handle
-            pass
-
-    with cleanup_on_signal(stop):
+    with cleanup_on_signal(lambda: kill_and_reap(process)):
         out, err = process.communicate()
     if process.returncode != 0:
         raise InputError(
             f"{what or ' '.join(argv)} 失败 failed with exit code {process.returncode}"
         )
     return subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
+def kill_and_reap(process):
+    """Stop a child process (a subprocess.Popen) at once and reap it, so that no zombie is left
+    for a container's init to collect; safe inside a signal's handler, where an interrupted
+    communicate() or wait() holds the lock Popen.wait would need."""
+    process.kill()
+    try:
+        os.waitpid(process.pid, 0)
+    except OSError:  # already reaped; Windows' waitpid wants a handle
+        pass
 
 
 def clean_up_at_once():

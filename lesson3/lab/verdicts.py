@@ -9,6 +9,13 @@ The verdicts follow one rule, written once in lesson3/README.md (成立 / 有条
 HOLDS, HOLDS_IF, DOES_NOT_HOLD = "成立 holds", "有条件成立 holds only if", "不成立 does not hold"
 
 
+def all_some_none(cases):
+    """成立 when every case says so, 有条件成立 when some do, 不成立 when none does."""
+    if all(cases):
+        return HOLDS
+    return HOLDS_IF if any(cases) else DOES_NOT_HOLD
+
+
 def claim(section, sentence):
     """Print the article's sentence and the section it comes from."""
     print(f"文章 article ({section}): “{sentence}”")
