@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 # One thread for torch, here and in every subprocess the tests start: on a busy 2-core machine a
 # full thread pool per process makes the suite several times slower. Set before torch loads;
@@ -190,16 +189,22 @@ XVFB = shutil.which("Xvfb")
 
 @contextlib.contextmanager
 def virtual_display(screen="1366x768", dpi=96):
-    """An X display of ``screen`` pixels (Xvfb) for a test's windows: yields its DISPLAY."""
-    display = f":{70 + (os.getpid() + dpi + len(screen)) % 29}"
+    """An X display of ``screen`` pixels (Xvfb) for a test's windows: yields its DISPLAY.
+    Xvfb picks a free display number itself (-displayfd) and writes it once it is ready, so
+    a display another test, or anything else on the machine, already holds is never reused."""
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        [XVFB, display, "-screen", "0", f"{screen}x24", "-dpi", str(dpi)],
+        [XVFB, "-displayfd", str(write_end), "-screen", "0", f"{screen}x24", "-dpi", str(dpi)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
     try:
-        time.sleep(0.5)
-        yield display
+        with os.fdopen(read_end) as ready:
+            number = ready.readline().strip()
+        assert number, "Xvfb did not start"
+        yield f":{number}"
     finally:
         server.terminate()
         server.wait()
