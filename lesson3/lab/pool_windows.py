@@ -1,22 +1,68 @@
-"""用于 used by beyond_the_article.py (--output-size, --pool-from-scratch, --explore, --animate).
+"""用于 used by beyond_the_article.py (--output-size, --pool-from-scratch, --global-pooling,
+--explore, --animate).
 
-池化的窗口 / Where each pooling window sits, and what it computes: PyTorch's rules for
-nn.MaxPool2d and nn.AvgPool2d written out (output size, padding, dilation, ceil_mode, every
-average's divisor), and for nn.MaxUnpool2d's output size.
+池化的窗口 / Where each pooling window sits, what it computes, and where its gradient goes:
+PyTorch's rules for nn.MaxPool1d/2d, nn.AvgPool1d/2d, nn.AdaptiveMaxPool1d/2d and
+nn.AdaptiveAvgPool1d/2d written out (output size, padding, dilation, ceil_mode, every average's
+divisor, adaptive windows), their backward pass, and nn.MaxUnpool1d/2d's output size.
 
-beyond_the_article.py's --output-size, --pool-from-scratch and --explore, and the animations,
-all use this one model; tests/test_pool_windows.py checks it against PyTorch on a whole grid of
-settings.
+One rule per axis: a window of a 2-D layer is the product of two 1-D windows, one along the
+height and one along the width, each chosen by the 1-D rule with that axis's numbers. A square
+layer, a rectangular one and a 1-D one all come from the same code.
+
+beyond_the_article.py's sections, the explorer and the animations all use this one model;
+tests/test_pool_windows.py checks it against PyTorch (forward and autograd) on grids of settings.
 """
 
 import collections
+import itertools
 
-# One pooling layer as the explorer shows it: the same numbers on both axes of a square input.
+# One pooling layer. ``size``, ``kernel``, ``stride``, ``padding``, ``dilation`` and
+# ``adaptive_size`` are each a number (the same on every axis) or a tuple, one number per axis:
+# a 1-tuple ``size`` makes a 1-D layer, an int or a pair a 2-D one. ``pool``: "max", "avg",
+# "adaptive-max" or "adaptive-avg".
 Settings = collections.namedtuple(
     "Settings",
-    "pool size kernel stride padding dilation ceil_mode count_include_pad divisor_override",
-    defaults=("max", 5, 2, None, 0, 1, False, True, None),
+    "pool size kernel stride padding dilation ceil_mode count_include_pad divisor_override"
+    " adaptive_size",
+    defaults=("max", 5, 2, None, 0, 1, False, True, None, None),
 )
+
+# One axis of a layer: the 1-D rule's numbers
+Axis = collections.namedtuple("Axis", "size kernel stride padding dilation ceil_mode")
+
+# One window along one axis: where it starts, how many cells its outline spans from there, the
+# real positions it reads (the rest is padding), and how many cells an average counts with
+# count_include_pad=True (the padding it covers included, never what lies beyond the padding)
+Window = collections.namedtuple("Window", "start extent taps covered")
+
+POOLS = ("max", "avg", "adaptive-max", "adaptive-avg")
+
+
+def dims(settings):
+    """1 for a 1-D layer (its size a 1-tuple), else 2."""
+    return len(settings.size) if isinstance(settings.size, tuple) else 2
+
+
+def per_axis(value, count):
+    """A setting as one number per axis: a number is the same on every axis."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
+
+
+def axes(settings):
+    """The layer's Axis records, height first (the stride defaults to the kernel)."""
+    s, n = settings, dims(settings)
+    stride = s.kernel if s.stride is None else s.stride
+    values = [per_axis(v, n) for v in (s.size, s.kernel, stride, s.padding, s.dilation)]
+    return tuple(Axis(*numbers, s.ceil_mode) for numbers in zip(*values))
+
+
+def adaptive(settings):
+    return settings.pool.startswith("adaptive")
+
+
+def sizes(settings):
+    return per_axis(settings.size, dims(settings))
 
 
 def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -105,13 +151,120 @@ def average_span(start, size, kernel, padding):
     return end - start, min(end, size) - max(start, 0)
 
 
-def window_divisor(top, left, height, width, kernel, padding, count_include_pad, override):
-    """What AvgPool2d divides the sum of the window at (top, left) by."""
-    if override:
-        return override
-    rows, real_rows = average_span(top, height, kernel, padding)
-    cols, real_cols = average_span(left, width, kernel, padding)
-    return rows * cols if count_include_pad else real_rows * real_cols
+def adaptive_span(index, size, out):
+    """[start, end) of adaptive pooling's window ``index`` along one axis: start ⌊i·in/out⌋,
+    end ⌈(i+1)·in/out⌉. Where ``out`` does not divide ``in`` the windows differ in size and
+    neighbours overlap; where out > in, windows repeat pixels."""
+    return index * size // out, -(-(index + 1) * size // out)
+
+
+def axis_windows(axis):
+    """The windows of MaxPool/AvgPool along one axis."""
+    a = axis
+    extent = a.dilation * (a.kernel - 1) + 1
+    return [
+        Window(start, extent, taps(start, a.size, a.kernel, a.dilation),
+               average_span(start, a.size, a.kernel, a.padding)[0])
+        for start in window_starts(a.size, a.kernel, a.stride, a.padding, a.dilation, a.ceil_mode)
+    ]  # fmt: skip
+
+
+def adaptive_axis_windows(size, out):
+    """The windows of AdaptiveMaxPool/AdaptiveAvgPool along one axis: no padding."""
+    spans = [adaptive_span(index, size, out) for index in range(out)]
+    return [
+        Window(start, end - start, list(range(start, end)), end - start) for start, end in spans
+    ]
+
+
+def windows_of(settings):
+    """Per axis, height first, the layer's 1-D windows. Raises ValueError where PyTorch
+    refuses the settings (no window fits, too much padding)."""
+    if adaptive(settings):
+        outs = per_axis(settings.adaptive_size, dims(settings))
+        return tuple(adaptive_axis_windows(size, out) for size, out in zip(sizes(settings), outs))
+    return tuple(axis_windows(axis) for axis in axes(settings))
+
+
+def output_cells(settings):
+    """Every output cell's window, row-major: one 1-D window per axis, their product."""
+    return list(itertools.product(*windows_of(settings)))
+
+
+def ravel(position, shape):
+    """The flat, row-major index of ``position`` in a tensor of ``shape``."""
+    index = 0
+    for coordinate, length in zip(position, shape):
+        index = index * length + coordinate
+    return index
+
+
+def read_positions(cell, shape):
+    """The flat indices of the real pixels a window reads, in the order PyTorch's CPU kernels
+    scan them (row by row)."""
+    return [ravel(position, shape) for position in itertools.product(*(w.taps for w in cell))]
+
+
+def first_max(positions, values):
+    """Where a max pooling window's maximum is: the first largest in scan order (PyTorch's CPU
+    kernels replace the maximum only with a larger value, or NaN); None if it reads no pixel."""
+    best = None
+    for position in positions:
+        value = values[position]
+        if best is None or value > values[best] or value != value:  # value != value: NaN
+            best = position
+    return best
+
+
+def divisor(cell, settings):
+    """What an average window's sum is divided by."""
+    s = settings
+    if adaptive(s):
+        return product(len(w.taps) for w in cell)
+    if s.divisor_override:
+        return s.divisor_override
+    return product(w.covered if s.count_include_pad else len(w.taps) for w in cell)
+
+
+def product(numbers):
+    result = 1
+    for number in numbers:
+        result *= number
+    return result
+
+
+def is_max(settings):
+    return settings.pool in ("max", "adaptive-max")
+
+
+def pool_with(x, settings):
+    """What the layer of ``settings`` makes of ``x`` (a 1-D or 2-D tensor, no batch or
+    channel), window by window. Returns the output and, for averages, each window's divisor
+    (nested like the output; None for max pooling)."""
+    import torch
+
+    shape, values = tuple(x.shape), x.flatten().tolist()  # plain numbers: faster than torch here
+    cells = output_cells(settings)
+    out, divisors = [], []
+    for cell in cells:
+        positions = read_positions(cell, shape)
+        if is_max(settings):  # the padding counts as −∞: it never wins, but may be all there is
+            best = first_max(positions, values)
+            out.append(float("-inf") if best is None else values[best])
+            divisors.append(None)
+            continue
+        divisors.append(divisor(cell, settings))
+        total = sum(values[p] for p in positions)
+        out.append(total / divisors[-1] if divisors[-1] else float("nan"))
+    out_shape = tuple(len(windows) for windows in windows_of(settings))
+    return torch.tensor(out, dtype=x.dtype).reshape(out_shape), nest(divisors, out_shape)
+
+
+def nest(flat, shape):
+    """A flat row-major list as nested lists of ``shape``."""
+    for length in reversed(shape[1:]):
+        flat = [flat[i : i + length] for i in range(0, len(flat), length)]
+    return flat
 
 
 def pool_by_hand(
@@ -125,85 +278,117 @@ def pool_by_hand(
     divisor_override=None,
     dilation=1,
 ):
-    """Max or average pooling of a 2-D tensor, window by window: what nn.MaxPool2d and
-    nn.AvgPool2d compute. Returns the pooled tensor and, for "avg", what each window divides by."""
+    """Max or average pooling of a 1-D or 2-D tensor, window by window: what nn.MaxPool1d/2d
+    and nn.AvgPool1d/2d compute. Returns the pooled tensor and, for "avg", what each window
+    divides by."""
+    settings = Settings(
+        mode, tuple(x.shape), kernel, stride, padding, dilation, ceil_mode, count_include_pad,
+        divisor_override,
+    )  # fmt: skip
+    return pool_with(x, settings)
+
+
+def receive(gradient, position, amount):
+    """Backward passes add: a pixel several windows send to receives their sum."""
+    gradient[position] += amount
+
+
+def gradient_by_hand(x, settings, upstream=None):
+    """What each element of ``x`` receives in the backward pass of the layer, given the
+    gradient of each output cell (``upstream``, flat and row-major; ones by default): max
+    pooling sends each output's gradient to its window's maximum, average pooling sends
+    gradient / divisor to each real pixel of its window (none to padding), and where windows
+    overlap the pixels they share receive the sum. Returns the gradient (shaped like ``x``) and,
+    nested the same way, how many windows sent to each pixel."""
     import torch
 
-    stride = stride or kernel
-    height, width = x.shape
-    tops = window_starts(height, kernel, stride, padding, dilation, ceil_mode)
-    lefts = window_starts(width, kernel, stride, padding, dilation, ceil_mode)
-    values = x.tolist()  # plain numbers: a window at a time is faster in Python than in torch
-    out = [[0.0] * len(lefts) for _ in tops]
-    divisors = [[None] * len(lefts) for _ in tops]
-    for i, top in enumerate(tops):
-        for j, left in enumerate(lefts):
-            rows, cols = taps(top, height, kernel, dilation), taps(left, width, kernel, dilation)
-            window = [values[r][c] for r in rows for c in cols]
-            if mode == "max":  # the padding counts as -∞: it never wins, but may be all there is
-                out[i][j] = max(window, default=float("-inf"))
-                continue
-            divisors[i][j] = window_divisor(
-                top, left, height, width, kernel, padding, count_include_pad, divisor_override
-            )
-            out[i][j] = sum(window) / divisors[i][j]
-    out = torch.tensor(out, dtype=x.dtype)
-    return out, divisors
+    shape, values = tuple(x.shape), x.flatten().tolist()
+    gradient, senders = [0.0] * len(values), [0] * len(values)
+    for index, cell in enumerate(output_cells(settings)):
+        sent = 1.0 if upstream is None else upstream[index]
+        positions = read_positions(cell, shape)
+        if is_max(settings):
+            best = first_max(positions, values)
+            # a window of padding alone sends nowhere: its index lies outside the input
+            targets = [] if best is None else [(best, sent)]
+        else:
+            targets = [(position, sent / divisor(cell, settings)) for position in positions]
+        for position, amount in targets:
+            receive(gradient, position, amount)
+            senders[position] += 1
+    return torch.tensor(gradient, dtype=x.dtype).reshape(shape), nest(senders, shape)
 
 
-def pool_with(x, settings):
-    """pool_by_hand of a square 2-D ``x`` with one layer's ``settings``."""
-    s = settings
-    return pool_by_hand(
-        x,
-        s.kernel,
-        stride=s.stride,
-        padding=s.padding,
-        ceil_mode=s.ceil_mode,
-        mode=s.pool,
-        count_include_pad=s.count_include_pad,
-        divisor_override=s.divisor_override,
-        dilation=s.dilation,
-    )
+def unpool_gradient(indices, upstream):
+    """The backward pass of nn.MaxUnpool1d/2d: each input cell was put at its index, so it
+    gathers the upstream gradient found there (``indices`` and ``upstream`` flat)."""
+    return [upstream[index] for index in indices]
+
+
+def shown(value):
+    """A setting as a learner writes it in PyTorch: a number, or a tuple where axes differ."""
+    if isinstance(value, tuple) and len(set(value)) == 1 and len(value) == 2:
+        return value[0]
+    return value[0] if isinstance(value, tuple) and len(value) == 1 else value
+
+
+def layer_name(settings):
+    """nn.MaxPool2d, nn.AdaptiveAvgPool1d, ...: the class for this pool and dimension."""
+    name = {"max": "MaxPool", "avg": "AvgPool"}
+    name.update({"adaptive-max": "AdaptiveMaxPool", "adaptive-avg": "AdaptiveAvgPool"})
+    return f"{name[settings.pool]}{dims(settings)}d"
+
+
+def dilated(settings):
+    return any(d != 1 for d in per_axis(settings.dilation, dims(settings)))
 
 
 def pytorch_line(settings):
     """The one line of PyTorch that makes this layer."""
     s = settings
-    args = [f"kernel_size={s.kernel}", f"stride={s.stride}", f"padding={s.padding}"]
+    if adaptive(s):
+        return f"nn.{layer_name(s)}({shown(per_axis(s.adaptive_size, dims(s)))})"
+    args = [f"kernel_size={shown(s.kernel)}", f"stride={shown(s.stride)}"]
+    args.append(f"padding={shown(s.padding)}")
     if s.pool == "max":
-        args += [f"dilation={s.dilation}"] * (s.dilation != 1)
+        args += [f"dilation={shown(s.dilation)}"] * dilated(s)
     args += ["ceil_mode=True"] * s.ceil_mode
     args += ["count_include_pad=False"] * (not s.count_include_pad)
     args += [f"divisor_override={s.divisor_override}"] * bool(s.divisor_override)
-    return f"nn.{'MaxPool2d' if s.pool == 'max' else 'AvgPool2d'}({', '.join(args)})"
+    return f"nn.{layer_name(s)}({', '.join(args)})"
 
 
-def pytorch_layer(settings):
+def pytorch_layer(settings, return_indices=False):
     import torch.nn as nn
 
     s = settings
+    layer_class = getattr(nn, layer_name(s))
+    if adaptive(s):
+        extra = {"return_indices": True} if return_indices else {}
+        return layer_class(shown(per_axis(s.adaptive_size, dims(s))), **extra)
     if s.pool == "max":
-        # what only AvgPool2d takes is passed when set, so that PyTorch refuses it in its words
+        # what only AvgPool takes is passed when set, so that PyTorch refuses it in its words
         only_avg = {"count_include_pad": False} if not s.count_include_pad else {}
         only_avg.update({"divisor_override": s.divisor_override} if s.divisor_override else {})
-        return nn.MaxPool2d(
+        return layer_class(
             s.kernel,
             stride=s.stride,
             padding=s.padding,
             dilation=s.dilation,
             ceil_mode=s.ceil_mode,
+            return_indices=return_indices,
             **only_avg,
         )
-    dilation = {"dilation": s.dilation} if s.dilation != 1 else {}  # PyTorch says it has none
-    return nn.AvgPool2d(
+    extra = {"dilation": s.dilation} if dilated(s) else {}  # PyTorch says it has none
+    if s.divisor_override:  # AvgPool1d has none: PyTorch says so
+        extra["divisor_override"] = s.divisor_override
+    return layer_class(
         s.kernel,
         stride=s.stride,
         padding=s.padding,
         ceil_mode=s.ceil_mode,
         count_include_pad=s.count_include_pad,
-        divisor_override=s.divisor_override,
-        **dilation,
+        **extra,
     )
 
 
@@ -215,7 +400,7 @@ def pytorch_refusal(settings):
 
     try:
         layer = pytorch_layer(settings)
-        layer(torch.zeros(1, 1, settings.size, settings.size))
+        layer(torch.zeros(1, 1, *sizes(settings)))
     except (RuntimeError, ValueError, TypeError) as error:
         return first_line(error)
     return None
@@ -231,30 +416,44 @@ def first_tap_from_zero(start, dilation):
     return start + -(-max(0, -start) // dilation) * dilation
 
 
-def window_max_index(top, left, settings):
-    """The flat index MaxPool2d(return_indices=True) gives the window at (top, left) of an
-    arange input: row·size + column of its maximum, the window's last real pixel. A window that
-    reads no real pixel (all its rows or all its columns are padding) keeps the index PyTorch's
-    CPU kernel starts its search from, the first tap at or past 0 in each axis: outside the
-    input."""
-    s = settings
-    rows, cols = (taps(start, s.size, s.kernel, s.dilation) for start in (top, left))
-    if rows and cols:
-        return rows[-1] * s.size + cols[-1]
-    return first_tap_from_zero(top, s.dilation) * s.size + first_tap_from_zero(left, s.dilation)
+def max_indices(x, settings):
+    """The flat indices MaxPool(return_indices=True) gives, row-major: each window's maximum.
+    A window that reads no real pixel (all its rows or all its columns are padding) keeps the
+    index PyTorch's CPU kernel starts its search from, the first tap at or past 0 on each axis:
+    outside the input."""
+    shape, values = tuple(x.shape), x.flatten().tolist()
+    dilations = [axis.dilation for axis in axes(settings)] if not adaptive(settings) else None
+    indices = []
+    for cell in output_cells(settings):
+        best = first_max(read_positions(cell, shape), values)
+        if best is None:
+            start = [first_tap_from_zero(w.start, d) for w, d in zip(cell, dilations)]
+            best = ravel(start, shape)
+        indices.append(best)
+    return indices
 
 
 def unpool_sizes(settings):
-    """What nn.MaxUnpool2d(kernel, stride, padding) makes of this layer's pooled arange input:
-    its own guess of the size, (out − 1)·stride − 2·padding + kernel, and whether the indices
-    fit in it; and, with output_size=the input's size, that size, which it accepts only within
-    one stride of its guess and where the indices fit (else None). MaxUnpool2d has no dilation,
-    and a window that reads only padding points outside the input (window_max_index)."""
-    s = settings
-    starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
-    guess = (len(starts) - 1) * s.stride - 2 * s.padding + s.kernel
-    largest = max(window_max_index(top, left, s) for top in starts for left in starts)
+    """What nn.MaxUnpool1d/2d(kernel, stride, padding) makes of this layer's pooled arange
+    input: its own guess of the size, per axis (out − 1)·stride − 2·padding + kernel, and
+    whether the indices fit in it; and, with output_size=the input's size, that size, which it
+    accepts only within one stride of its guess on each axis and where the indices fit (else
+    None). MaxUnpool has no dilation, and a window that reads only padding points outside the
+    input (max_indices)."""
+    import torch
+
+    shape = sizes(settings)
+    guesses = tuple(
+        (len(windows) - 1) * axis.stride - 2 * axis.padding + axis.kernel
+        for windows, axis in zip(windows_of(settings), axes(settings))
+    )
+    x = torch.arange(product(shape), dtype=torch.float64).reshape(shape)
+    largest = max(max_indices(x, settings))
     # a guess below 1 gives an empty tensor, whatever the indices
-    guess_fits = guess < 1 or largest < guess * guess
-    fits = guess - s.stride < s.size < guess + s.stride and largest < s.size * s.size
-    return guess, guess_fits, (s.size if fits else None)
+    guess_fits = min(guesses) < 1 or largest < product(guesses)
+    within = all(
+        guess - axis.stride < size < guess + axis.stride
+        for guess, size, axis in zip(guesses, shape, axes(settings))
+    )
+    fits = within and largest < product(shape)
+    return guesses, guess_fits, (shape if fits else None)
