@@ -266,8 +266,11 @@ def backward_grid():
     yield from one_d_settings("max")
     yield from one_d_settings("avg")
     for s in one_d_settings("avg"):  # each divisor rule: divisor_override on 2-D only
-        yield s._replace(size=(2, s.size[0]), kernel=(1, s.kernel), stride=(1, s.stride or s.kernel),
-                         padding=(0, s.padding), divisor_override=3)  # fmt: skip
+        stride = s.stride or s.kernel
+        yield s._replace(
+            size=(2, *s.size), kernel=(1, s.kernel), stride=(1, stride), padding=(0, s.padding),
+            divisor_override=3,
+        )  # fmt: skip
     yield from rectangular_settings("max", 400, seed=1)
     yield from rectangular_settings("avg", 400, seed=1)
     yield from adaptive_settings("adaptive-max")
@@ -286,8 +289,8 @@ def test_overlapping_max_windows_that_share_a_maximum_send_it_the_sum():
     x[2, 2] = 9  # in all four 3×3 windows of stride 2
     gradient, senders = windows.gradient_by_hand(x, windows.Settings("max", 5, 3, 2))
     assert gradient[2, 2] == 4 and senders[2][2] == 4 and gradient.sum() == 4
-    assert torch.equal(gradient, autograd_gradient(windows.Settings("max", 5, 3, 2), x,
-                                                   torch.ones(2, 2, dtype=torch.float64)))  # fmt: skip
+    upstream = torch.ones(2, 2, dtype=torch.float64)
+    assert torch.equal(gradient, autograd_gradient(windows.Settings("max", 5, 3, 2), x, upstream))
 
 
 def test_unpooling_gathers_the_gradient_at_each_index():
@@ -342,12 +345,16 @@ def perturbed_receive(gradient, position, amount):
     "rule, perturbed, check",
     [
         ("taps", perturbed_taps, lambda: count_mismatches(small(square_settings("max")))),
-        ("pool_output_size", perturbed_output_size, lambda: count_mismatches(small(one_d_settings("max")))),
-        ("average_span", perturbed_average_span, lambda: count_mismatches(small(one_d_settings("avg")))),
+        ("pool_output_size", perturbed_output_size,
+         lambda: count_mismatches(small(one_d_settings("max")))),
+        ("average_span", perturbed_average_span,
+         lambda: count_mismatches(small(one_d_settings("avg")))),
         ("adaptive_span", lambda i, size, out: (i * size // out, (i + 1) * size // out),  # floor
          lambda: count_mismatches(small(adaptive_settings("adaptive-avg"), 12))),
-        ("first_max", perturbed_first_max, lambda: count_backward_mismatches(small(one_d_settings("max")))),
-        ("receive", perturbed_receive, lambda: count_backward_mismatches(small(one_d_settings("avg")))),
+        ("first_max", perturbed_first_max,
+         lambda: count_backward_mismatches(small(one_d_settings("max")))),
+        ("receive", perturbed_receive,
+         lambda: count_backward_mismatches(small(one_d_settings("avg")))),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )  # fmt: skip
