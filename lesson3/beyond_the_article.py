@@ -20,7 +20,13 @@ begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with
 
 from common_tools import set_seed
 from lab import plots
-from lab.pool_windows import first_line, formula_steps, pool_by_hand, pool_output_size
+from lab.pool_windows import (
+    POOLS,
+    first_line,
+    formula_steps,
+    pool_by_hand,
+    pool_output_size,
+)
 from lesson_cli.console import InputError
 
 # ================================= 反池化、上采样与转置卷积 ==================================
@@ -207,7 +213,8 @@ def output_size(img, size=None, kernel=None, stride=None, padding=0, dilation=1,
 
 
 def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
-    """--output-size --size N --kernel K ...: each step of the rule, next to PyTorch."""
+    """--output-size --size N --kernel K ...: each step of the rule, next to PyTorch; where a
+    number is given as two (H W), the rule once per axis, next to PyTorch's 2-D layers."""
     import torch.nn as nn
 
     if size is None or kernel is None:
@@ -215,6 +222,9 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
             "--output-size 需要 --size 和 --kernel 两个数 / needs both --size and --kernel"
         )
     stride = kernel if stride is None else stride
+    numbers = (size, kernel, stride, padding, dilation)
+    if any(isinstance(number, tuple) for number in numbers):
+        return learners_pairs(*numbers, ceil_mode)
     print(
         f"in = {size}, kernel = {kernel}, stride = {stride}, padding = {padding}, "
         f"dilation = {dilation}, ceil_mode = {ceil_mode}"
@@ -235,6 +245,45 @@ def learners_numbers(size, kernel, stride, padding, dilation, ceil_mode):
         avg_pool = row_pool(nn.AvgPool2d, kernel, stride, padding, 1, ceil_mode)
         avg_out = pooled_length(avg_pool, size)
     print(f"公式 formula: {formula}   nn.MaxPool2d: {max_out}   nn.AvgPool2d: {avg_out}")
+
+
+def learners_pairs(size, kernel, stride, padding, dilation, ceil_mode):
+    """The rule once per axis (height, then width) for numbers given as pairs, next to
+    nn.MaxPool2d's and nn.AvgPool2d's 2-D answer on the meta device (shapes only)."""
+    import torch
+    import torch.nn as nn
+
+    from lab.pool_windows import Settings, axes
+
+    settings = Settings("max", size, kernel, stride, padding, dilation, ceil_mode)
+    print(
+        f"in = {size}, kernel = {kernel}, stride = {stride}, padding = {padding}, "
+        f"dilation = {dilation}, ceil_mode = {ceil_mode}"
+    )
+    height, width = (axis.size for axis in axes(settings))
+    layer = nn.MaxPool2d(kernel, stride, padding, dilation, ceil_mode=ceil_mode)
+    try:
+        max_out = layer(torch.zeros(1, 1, height, width, device="meta")).shape[-2:]
+    except (RuntimeError, ValueError) as error:
+        raise InputError(
+            f"PyTorch 拒绝这些数 / nn.MaxPool2d refuses them: {first_line(error)}"
+        ) from None
+    formula = []
+    for name, axis in zip(("H", "W"), axes(settings)):
+        print(f"  {name}:")
+        for step in formula_steps(*axis):
+            print("    " + step)
+        formula.append(pool_output_size(*axis))
+    avg_out = "— (AvgPool2d 没有 dilation / has no dilation)"
+    if all(axis.dilation == 1 for axis in axes(settings)):
+        avg_layer = nn.AvgPool2d(kernel, stride, padding, ceil_mode=ceil_mode)
+        avg_out = by(avg_layer(torch.zeros(1, 1, height, width, device="meta")).shape[-2:])
+    print(f"公式 formula: {by(formula)}   nn.MaxPool2d: {by(max_out)}   nn.AvgPool2d: {avg_out}")
+
+
+def by(numbers):
+    """A shape as H×W."""
+    return "×".join(map(str, numbers))
 
 
 def output_size_table(height):
@@ -392,24 +441,34 @@ def global_pooling():
 
 
 def adaptive_windows():
-    """自适应池化的窗口 / AdaptiveAvgPool2d's windows for 5 → 3, by hand and by PyTorch"""
+    """自适应池化的窗口 / AdaptiveAvgPool2d's windows where out does not divide in, from the
+    window model, next to PyTorch"""
     import torch
     import torch.nn as nn
 
-    print("--- 自适应池化的窗口 / AdaptiveAvgPool2d's windows, 5 → 3 ---")
-    row = torch.arange(5.0).reshape(1, 1, 1, 5)
-    windows = [(i * 5 // 3, -(-(i + 1) * 5 // 3)) for i in range(3)]
-    print(
-        "  窗口 windows [floor(i·in/out), ceil((i+1)·in/out)): {} (会重叠 they overlap)".format(
-            windows
+    from lab.pool_windows import Settings, pool_with, windows_of
+
+    print("--- 自适应池化的窗口 / AdaptiveAvgPool2d's windows, out not dividing in ---")
+    print("  窗口 / windows [start, end): start = ⌊i·in/out⌋, end = ⌈(i+1)·in/out⌉")
+    for size, out in ((7, 3), (5, 3)):
+        row = torch.arange(float(size))
+        settings = Settings("adaptive-avg", (size,), adaptive_size=(out,))  # one axis
+        (windows,) = windows_of(settings)
+        print(f"  {size} → {out}，像素 / pixels 0–{size - 1}:")
+        print(" " * 15 + " ".join(map(str, range(size))))
+        for index, window in enumerate(windows):
+            start, end = window.start, window.start + window.extent
+            bar = " ".join("■" if start <= p < end else "·" for p in range(size))
+            print(f"    {index}: {f'[{start}, {end})':<8}{bar}")
+        shared = [p for p in range(size) if sum(p in w.taps for w in windows) > 1]
+        if shared:
+            print(f"    重复读的像素 / pixels read by two windows: {shared}")
+        by_pytorch = nn.AdaptiveAvgPool2d((1, out))(row.reshape(1, 1, 1, size))
+        print(
+            "    手算 by hand {} = nn.AdaptiveAvgPool2d((1, {})) {}".format(
+                pool_with(row, settings)[0].tolist(), out, by_pytorch.flatten().tolist()
+            )
         )
-    )
-    print(
-        "  手算 by hand {} = nn.AdaptiveAvgPool2d((1, 3)) {}".format(
-            [sum(range(a, b)) / (b - a) for a, b in windows],
-            nn.AdaptiveAvgPool2d((1, 3))(row).flatten().tolist(),
-        )
-    )
 
 
 def without_adaptive_pooling(conv):
@@ -439,20 +498,25 @@ EXPLORE_LIMIT = 32  # --explore draws every pixel: up to 32×32
 OPEN_EXPLORERS = []  # the explorers whose windows are open: alive until they close
 
 
-def explore(**layer):
+def explore(backward=False, **layer):
     """池化探索器 / the pooling explorer: every window of the layer, drawn over its input
 
     With a display (--show) the controls are sliders and buttons and the figure redraws on
     each change; without one, explore.png shows the settings given (--size, --kernel, --stride,
-    --padding, --dilation, --ceil-mode, --pool avg, --no-count-include-pad,
-    --divisor-override), and the same text is printed."""
+    --padding, --dilation, each one number or two (H W), --ceil-mode, --pool,
+    --adaptive-size, --no-count-include-pad, --divisor-override, --backward), and the same
+    text is printed."""
     from lab import pool_explorer
-    from lab.pool_windows import Settings
+    from lab.pool_windows import Settings, adaptive, sizes
     from lesson_cli.figures import windows_can_open
 
     # what is not given takes the explorer's default (5×5, kernel 2, max pooling)
     settings = Settings(**{option: value for option, value in layer.items() if value is not None})
-    if settings.size > EXPLORE_LIMIT:
+    if settings.adaptive_size is not None and not adaptive(settings):
+        raise InputError(
+            "--adaptive-size 只用于自适应池化 / goes with --pool adaptive-max or adaptive-avg"
+        )
+    if max(sizes(settings)) > EXPLORE_LIMIT:
         raise InputError(
             f"--explore 最多画 {EXPLORE_LIMIT}×{EXPLORE_LIMIT} / draws up to "
             f"--size {EXPLORE_LIMIT}: use --output-size for {settings.size}"
@@ -467,19 +531,20 @@ def explore(**layer):
             f"{extent} 格 / draws at most {pool_explorer.DRAWING_LIMIT} cells a side, padding "
             f"and windows included, and these settings span {extent}: use --output-size"
         )
-    state = pool_explorer.explore_state(settings)
+    state = pool_explorer.explore_state(settings, backward=backward)
     if state["refusal"] is not None:
         raise InputError(f"PyTorch 拒绝这些数 / PyTorch refuses them: {state['refusal']}")
     if windows_can_open():
-        OPEN_EXPLORERS.append(pool_explorer.Explorer(settings))  # alive until its window closes
+        # alive until its window closes
+        OPEN_EXPLORERS.append(pool_explorer.Explorer(settings, backward=backward))
     else:
-        pool_explorer.static_figure(settings)
+        pool_explorer.static_figure(settings, backward=backward)
     print("\n".join(state["lines"]))
 
 
 def animate():
-    """池化动画 / three GIFs: MaxPool2d → MaxUnpool2d, ceil_mode's dropped window, AvgPool2d's
-    divisors (every number from the layers)"""
+    """池化动画 / four GIFs: MaxPool2d → MaxUnpool2d, ceil_mode's dropped window, AvgPool2d's
+    divisors, the backward pass of overlapping max pooling (every number from the layers)"""
     from lab import pool_animations
 
     made = pool_animations.animations()
@@ -514,22 +579,49 @@ def whole_number(low):
     return parse
 
 
+def one_or_two(low):
+    """An argparse action for one number or two (height, width), each from ``low`` to
+    MAX_SIZE: two give a tuple, as PyTorch takes them."""
+    from argparse import Action, ArgumentError
+
+    class OneOrTwo(Action):
+        def __call__(self, parser, namespace, values, option_string=None):
+            if len(values) > 2:
+                raise ArgumentError(
+                    self,
+                    f"给一个数或两个数 (H W) / takes one number or two (H W), got {len(values)}",
+                )
+            setattr(namespace, self.dest, values[0] if len(values) == 1 else tuple(values))
+
+    return {"type": whole_number(low), "nargs": "+", "action": OneOrTwo}
+
+
 def add_output_size_options(parser):
-    group = parser.add_argument_group("--output-size 的参数 / your own numbers for --output-size")
-    positive, natural = whole_number(1), whole_number(0)
-    group.add_argument("--size", type=positive, metavar="N", help="输入边长 / input length")
-    group.add_argument("--kernel", type=positive, metavar="K", help="kernel_size")
-    group.add_argument("--stride", type=positive, metavar="S", help="stride (default: K)")
-    group.add_argument(
-        "--padding", type=natural, default=0, metavar="P", help="padding (default 0)"
+    group = parser.add_argument_group(
+        "--output-size 的参数，每个给一个数或两个数 (H W) / your own numbers for --output-size,"
+        " each one number or two (H W)"
     )
+    positive, natural = one_or_two(1), one_or_two(0)
+    group.add_argument("--size", metavar="N", help="输入边长 / input length", **positive)
+    group.add_argument("--kernel", metavar="K", help="kernel_size", **positive)
+    group.add_argument("--stride", metavar="S", help="stride (default: K)", **positive)
+    group.add_argument("--padding", default=0, metavar="P", help="padding (default 0)", **natural)
     group.add_argument(
-        "--dilation", type=positive, default=1, metavar="D", help="dilation (default 1)"
+        "--dilation", default=1, metavar="D", help="dilation (default 1)", **positive
     )
     group.add_argument("--ceil-mode", action="store_true", help="ceil_mode=True")
     group = parser.add_argument_group("--explore 的参数 / the explorer's layer (also the above)")
     group.add_argument(
-        "--pool", choices=("max", "avg"), default="max", help="MaxPool2d or AvgPool2d (max)"
+        "--pool",
+        choices=POOLS,
+        default="max",
+        help="MaxPool2d, AvgPool2d, AdaptiveMaxPool2d or AdaptiveAvgPool2d (max)",
+    )
+    group.add_argument(
+        "--adaptive-size",
+        metavar="H",
+        help="自适应池化的输出尺寸 / output_size of --pool adaptive-max or adaptive-avg (3)",
+        **positive,
     )
     group.add_argument(
         "--no-count-include-pad",
@@ -542,6 +634,11 @@ def add_output_size_options(parser):
         type=whole_number(1),
         metavar="N",
         help="AvgPool2d(divisor_override=N)",
+    )
+    group.add_argument(
+        "--backward",
+        action="store_true",
+        help="每个输入像素收到的梯度 / what each input pixel receives in the backward pass",
     )
 
 
@@ -567,13 +664,15 @@ SECTIONS = [
         "池化探索器 / the pooling explorer: every window, drawn",
         explore,
         figures=("explore",),
-        options=OUTPUT_SIZE_OPTIONS + ("pool", "count_include_pad", "divisor_override"),
+        options=OUTPUT_SIZE_OPTIONS
+        + ("pool", "adaptive_size", "count_include_pad", "divisor_override", "backward"),
     ),
     Section(
         "animate",
-        "池化动画 / three animations: unpooling, ceil_mode, the average's divisor",
+        "池化动画 / four animations: unpooling, ceil_mode, the average's divisor, the backward"
+        " pass",
         animate,
-        figures=("maxpool_unpool.gif", "ceil_mode.gif", "avgpool_divisor.gif"),
+        figures=("maxpool_unpool.gif", "ceil_mode.gif", "avgpool_divisor.gif", "pool_backward.gif"),
     ),
 ]
 

@@ -314,7 +314,7 @@ def _discard_stdout():
         pass
 
 
-# Symbols we print that some code pages lack (GBK: ² ᵀ ∂; cp1252 also arrows, ≤ ≥ and Chinese
+# Symbols we print that some code pages lack (GBK: ² ᵀ ∂ ⌊ ⌉; cp1252 also arrows, ≤ ≥ and Chinese
 # punctuation), and what is printed in their place; anything else unencodable becomes a \u escape.
 STAND_INS = {
     "²": "^2",
@@ -328,6 +328,11 @@ STAND_INS = {
     "≤": "<=",
     "≥": ">=",
     "≈": "~",
+    "⌊": "floor(",
+    "⌋": ")",
+    "⌈": "ceil(",
+    "⌉": ")",
+    "■": "#",
     "−": "-",
     "—": "-",
     "–": "-",

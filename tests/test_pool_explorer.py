@@ -23,12 +23,13 @@ from matplotlib import pyplot as plt
 from PIL import Image
 
 from lab import pool_animations, pool_explorer
-from lab.pool_windows import Settings, pytorch_layer
+from lab.pool_windows import Settings, pytorch_layer, sizes
 
 
 def pytorch_output(settings):
-    s = settings._replace(stride=settings.stride or settings.kernel)
-    x = torch.arange(s.size * s.size, dtype=torch.float).reshape(1, 1, s.size, s.size)
+    s = pool_explorer.with_stride(settings)
+    height, width = sizes(s)
+    x = torch.arange(height * width, dtype=torch.float).reshape(1, 1, height, width)
     return pytorch_layer(s)(x)[0, 0]
 
 
@@ -71,6 +72,10 @@ def test_explore_prints_the_rule_the_dropped_window_and_unpooling_and_saves_its_
         Settings("avg", 6, 3, 2, 1, 1, True, True),
         Settings("avg", 6, 3, 2, 1, 1, True, False),
         Settings("avg", 4, 3, 1, 1, 1, False, True, 3),
+        Settings("max", (7, 5), (3, 2), (2, 1), (1, 0), (1, 2), True),
+        Settings("avg", (6, 9), (3, 2), 2, (1, 1), 1, True, False),
+        Settings("adaptive-avg", (7, 5), adaptive_size=(3, 2)),
+        Settings("adaptive-max", (5, 8), adaptive_size=(3, 11)),
     ],
     ids=str,
 )
@@ -78,7 +83,55 @@ def test_what_the_explorer_draws_is_pytorchs_output(settings):
     state = pool_explorer.explore_state(settings)
     assert state["refusal"] is None
     assert torch.allclose(state["out"], pytorch_output(settings))
-    assert len(state["starts"]) == state["out"].shape[0]
+    assert tuple(map(len, state["windows"])) == state["out"].shape
+
+
+def test_explore_draws_adaptive_pooling_windows_that_overlap(run_beyond):
+    args = ["--pool", "adaptive-avg", "--size", "7", "5", "--adaptive-size", "3", "2"]
+    code, out, err = run_beyond("--explore", *args)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "nn.AdaptiveAvgPool2d((3, 2))" in lines
+    assert "  H 7 → 3: [0, 3) [2, 5) [4, 7)" in lines and "  W 5 → 2: [0, 3) [2, 5)" in lines
+    assert "  重复读的位置 / read by more than one window: 2, 4" in lines
+    # window (0, 0) reads rows 0-2 and columns 0-2 of the 7×5 arange: their mean
+    expected = torch.arange(35.0).reshape(7, 5)[:3, :3].mean().item()
+    assert (
+        f"窗口 window (0, 0): 和 sum 54 / 9 (窗口里的像素数 / pixels in the window) = {expected:g}"
+        in lines
+    )
+
+
+def test_explore_backward_prints_where_each_gradient_goes_as_autograd_does(run_beyond):
+    code, out, err = run_beyond("--explore", "--backward", "--kernel", "3", "--stride", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    # the hill's top, in all four overlapping windows, receives their sum: autograd agrees
+    x = pool_explorer.hill(5, 5).requires_grad_(True)
+    torch.nn.MaxPool2d(3, 2)(x[None, None]).sum().backward()
+    assert x.grad[2, 2] == 4 and x.grad.sum() == 4
+    assert "  (2, 2) ← 4: 4" in lines
+    assert lines[-2].endswith("its gradient 1 goes to its maximum, 10 at (2, 2)")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings("max", 7, 3, 2, 1),
+        Settings("avg", (7, 5), (3, 2), 2, (1, 0), 1, True, False),
+        Settings("avg", 5, 3, 1, 1, divisor_override=4),
+        Settings("adaptive-max", (7, 5), adaptive_size=(3, 2)),
+        Settings("adaptive-avg", (5, 7), adaptive_size=(3, 4)),
+    ],
+    ids=str,
+)
+def test_the_backward_view_is_autograds_gradient(settings):
+    state = pool_explorer.explore_state(settings, backward=True)
+    x = state["x"].clone().requires_grad_(True)
+    pytorch_layer(state["settings"])(x[None, None]).sum().backward()
+    assert torch.allclose(state["gradient"], x.grad)
+    senders = torch.tensor(state["senders"])
+    assert (senders > 1).any()  # windows overlap: some pixels receive a sum
 
 
 def test_the_figure_text_is_the_printed_text_without_its_chinese():
@@ -88,7 +141,7 @@ def test_the_figure_text_is_the_printed_text_without_its_chinese():
     assert "window (0, 0): sum 14 / 4 (real pixels only) = 3.5" in figure_text
     assert "  without output_size: 4×4; the indices do not fit: error" in [
         pool_explorer.english(line)
-        for line in pool_explorer.unpool_text(Settings("max", 5, 2, 2, 1, 1, True), 3)
+        for line in pool_explorer.unpool_text(Settings("max", 5, 2, 2, 1, 1, True))
     ]
 
 
@@ -175,6 +228,19 @@ def drive_explorer():
     seen.append(look())
     explorer.sliders["padding"].set_val(1)  # the controls are still alive
     seen.append(look())
+    explorer.axis.set_active(2)  # the sliders now set the width alone
+    explorer.sliders["size"].set_val(4)
+    explorer.sliders["kernel"].set_val(3)
+    seen.append(look())
+    explorer.pool.set_active(3)  # adaptive average pooling
+    explorer.sliders["adaptive_size"].set_val(2)
+    seen.append(look())
+    explorer.checks.set_active(2)  # the backward view
+    seen.append(look())
+    seen[-1]["gradient"] = explorer.state["gradient"].tolist()
+    x = explorer.state["x"].clone().requires_grad_(True)
+    pytorch_layer(explorer.settings)(x[None, None]).sum().backward()
+    seen[-1]["autograd"] = x.grad.tolist()
     info = {"backend": plt.get_backend()}
     if info["backend"].lower() == "tkagg":  # a real window: open it, and see that Tk shows it
         plt.show(block=False)
@@ -215,7 +281,7 @@ def where_things_are(explorer):
         ]
 
     controls = [slider.ax for slider in explorer.sliders.values()]
-    controls += [explorer.pool.ax, explorer.checks.ax]
+    controls += [explorer.pool.ax, explorer.axis.ax, explorer.checks.ax]
     height = explorer.fig.bbox.height  # in the screen's pixels (the canvas scales the dpi)
     return {
         "screen": [window.winfo_screenwidth(), window.winfo_screenheight()],
@@ -236,8 +302,8 @@ def inside(place, width, height):
 
 
 def check_what_the_explorer_showed(seen):
-    first, moved, ceil, average, refused, alive, info = seen
-    for view in (first, moved, ceil, average, alive):
+    first, moved, ceil, average, refused, alive, width, adaptive, backward, info = seen
+    for view in (first, moved, ceil, average, alive, width, adaptive):
         assert torch.allclose(torch.tensor(view["drawn"]), torch.tensor(view["pytorch"]))
     assert moved["settings"][:5] == ["max", 7, 3, 2, 1] and len(moved["drawn"]) == 4
     assert ceil["settings"][6] is True and "ceil_mode=True" in ceil["text"]
@@ -245,6 +311,13 @@ def check_what_the_explorer_showed(seen):
     assert "count_include_pad=False" in average["text"] and "real pixels only" in average["text"]
     assert "pad should be" in refused["refusal"] and "PyTorch refuses" in refused["text"]
     assert alive["settings"][3:5] == [2, 1]
+    # the width alone: the height keeps 7 and 2 (size, kernel)
+    assert [list(value) for value in width["settings"][1:3]] == [[7, 4], [2, 3]]
+    assert len(width["drawn"][0]) == 3
+    assert adaptive["settings"][0] == "adaptive-avg" and list(adaptive["settings"][9]) == [3, 2]
+    assert "nn.AdaptiveAvgPool2d((3, 2))" in adaptive["text"]
+    assert torch.allclose(torch.tensor(backward["gradient"]), torch.tensor(backward["autograd"]))
+    assert "backward" in backward["text"]
     return info
 
 
@@ -338,7 +411,9 @@ def test_a_gif_the_scripts_did_not_make_is_left_alone(run_beyond, tmp_path):
 def test_list_names_the_gifs(tmp_path):
     result = run_script("--list", cwd=tmp_path, script=SCRIPTS["beyond_the_article"])
     (animate,) = [line for line in result.stdout.splitlines() if line.startswith("--animate")]
-    assert animate.endswith("→ maxpool_unpool.gif, ceil_mode.gif, avgpool_divisor.gif")
+    assert animate.endswith(
+        "→ maxpool_unpool.gif, ceil_mode.gif, avgpool_divisor.gif, pool_backward.gif"
+    )
     (explore,) = [line for line in result.stdout.splitlines() if line.startswith("--explore")]
     assert explore.endswith("→ explore.png")
 
@@ -360,7 +435,8 @@ def test_the_notebooks_controls_are_ipywidgets_and_a_note_without_them(monkeypat
     monkeypatch.setitem(sys.modules, "ipywidgets", fake)
     assert pool_explorer.interact_in_notebook() is None  # no repr after the controls
     ((show, controls),) = calls
-    assert controls["pool"] == ["max", "avg"] and controls["size"] == (1, 12, 1)
+    assert controls["pool"] == ["max", "avg", "adaptive-max", "adaptive-avg"]
+    assert controls["size"] == (1, 12, 1) and controls["adaptive_size"] == (1, 12, 1)
     assert controls["divisor_override"] == (0, 9, 1)
     show(pool="avg", size=6, kernel=3, padding=1)  # what moving the sliders calls: a figure
     from matplotlib import pyplot as plt

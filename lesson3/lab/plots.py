@@ -411,7 +411,7 @@ def same_cells_in_every_frame(frames):
             low, high = 0, max(len(frame["left"]), max(map(len, frame["left"]))) - 1
         if "window" in frame:
             top, start = frame["window"]
-            span = 3 if frame.get("ones") else 2
+            span = window_span(frame)
             low, high = min(low, top, start), max(high, top + span - 1, start + span - 1)
         left.append((low, high))
     view = (min(low for low, _ in left), max(high for _, high in left))
@@ -419,19 +419,27 @@ def same_cells_in_every_frame(frames):
         frame["left_view"], frame["right_size"] = view, right
 
 
+def window_span(frame):
+    """How many cells a side an animation frame's window spans: 3 for the average's 3×3 of
+    ones, a frame's own "span", else 2."""
+    return frame.get("span", 3 if frame.get("ones") else 2)
+
+
 def text_grid(
     ax, cells, title, mark=None, offset=0, shade=None, fontsize=9, size=None, title_size=None
 ):
     """A grid of labels, cell ``mark`` outlined; cells at negative or too large positions are
-    ``shade``d (the padding ring), their labels grey. The cells are one collection: the explorer
-    and the animations redraw them often."""
+    ``shade``d (the padding ring), their labels grey. ``offset`` (the padding) and ``size`` (the
+    cells the view spans) are a number, or a pair (rows, columns). The cells are one collection:
+    the explorer and the animations redraw them often."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
+    row_offset, col_offset = pair(offset)
     squares, colors = [], []
     for r, row in enumerate(cells):
         for c, label in enumerate(row):
-            y, x = r - offset, c - offset
+            y, x = r - row_offset, c - col_offset
             squares.append(Rectangle((x - 0.5, y - 0.5), 1, 1))
             colors.append(shade(y, x) if shade else "white")
             text = label if isinstance(label, str) else f"{label:g}"
@@ -440,36 +448,52 @@ def text_grid(
     ax.add_collection(PatchCollection(squares, facecolors=colors, edgecolors="0.5"))
     if mark is not None:
         ax.add_patch(Rectangle((mark[1] - 0.5, mark[0] - 0.5), 1, 1, facecolor="C1", alpha=0.5))
-    size = size or max(len(cells), len(cells[0]) if cells else 1)
-    ax.set_xlim(-offset - 0.6, size - offset - 0.4)
-    ax.set_ylim(size - offset - 0.4, -offset - 0.6)
+    rows, cols = pair(size or max(len(cells), len(cells[0]) if cells else 1))
+    ax.set_xlim(-col_offset - 0.6, cols - col_offset - 0.4)
+    ax.set_ylim(rows - row_offset - 0.4, -row_offset - 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
     axes_title(ax, title, fontsize=title_size or max(10, fontsize))
 
 
+def pair(value):
+    """(rows, columns): a number is both."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
 def padded_input(ax, size, padding, ring, title, value=None, fontsize=9, title_size=None):
-    """A size×size input inside its padding ring: a pixel reads ``value(r, c)`` (default: its
-    arange value r·size + c), a padding cell reads ``ring`` (−∞ for max pooling, 0 for average)
-    and is shaded (pool_explorer.py and the animations)."""
-    value = value or (lambda r, c: f"{r * size + c}")
-    inside = lambda r, c: 0 <= r < size and 0 <= c < size  # noqa: E731
+    """A height×width input (``size``: a number or a pair) inside its padding ring (``padding``:
+    a number or a pair): a pixel reads ``value(r, c)`` (default: its arange value r·width + c),
+    a padding cell reads ``ring`` (−∞ for max pooling, 0 for average) and is shaded
+    (pool_explorer.py and the animations)."""
+    (height, width), (pad_rows, pad_cols) = pair(size), pair(padding)
+    value = value or (lambda r, c: f"{r * width + c}")
+    inside = lambda r, c: 0 <= r < height and 0 <= c < width  # noqa: E731
     cells = [
-        [value(r, c) if inside(r, c) else ring for c in range(-padding, size + padding)]
-        for r in range(-padding, size + padding)
+        [value(r, c) if inside(r, c) else ring for c in range(-pad_cols, width + pad_cols)]
+        for r in range(-pad_rows, height + pad_rows)
     ]
     shade = lambda r, c: "white" if inside(r, c) else "0.85"  # noqa: E731
     text_grid(
-        ax, cells, title, offset=padding, shade=shade, fontsize=fontsize, title_size=title_size
+        ax,
+        cells,
+        title,
+        offset=(pad_rows, pad_cols),
+        shade=shade,
+        fontsize=fontsize,
+        title_size=title_size,
+        size=max(height + 2 * pad_rows, width + 2 * pad_cols),
     )
 
 
 def window_outline(ax, top, left, span, **style):
     """A pooling window's outline over a grid drawn a cell a unit (cell centres at integers):
-    ``span`` cells a side from (top, left); ``style``: the Rectangle's edge."""
+    ``span`` cells (a number, or a pair: rows, columns) from (top, left); ``style``: the
+    Rectangle's edge."""
     from matplotlib.patches import Rectangle
 
-    ax.add_patch(Rectangle((left - 0.5, top - 0.5), span, span, facecolor="none", **style))
+    rows, cols = pair(span)
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), cols, rows, facecolor="none", **style))
 
 
 def axes_title(ax, text, fontsize=10):
@@ -508,7 +532,7 @@ def animation_frame(axes, frame):
         left_ax.set_ylim(high + 0.6, low - 0.6)
     if "window" in frame:
         top, left = frame["window"]
-        span = 3 if frame.get("ones") else 2
+        span = window_span(frame)
         color, style = ("C3", ":") if frame.get("dropped") else ("C1", "-")
         window_outline(left_ax, top, left, span, edgecolor=color, linestyle=style, linewidth=3)
         if "mark" in frame and "padded" not in frame:

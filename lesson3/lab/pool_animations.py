@@ -1,6 +1,6 @@
 """用于 used by beyond_the_article.py --animate.
 
-池化动画 / The three animations of beyond_the_article.py --animate, made with matplotlib's
+池化动画 / The four animations of beyond_the_article.py --animate, made with matplotlib's
 animation module; every number in every frame comes from a PyTorch layer.
 
 - maxpool_unpool: the article's 4×4 raw_img (set_seed(1), as nn_layers_others.py --maxunpool):
@@ -10,6 +10,8 @@ animation module; every number in every frame comes from a PyTorch layer.
   but the fourth would start in the right-hand padding and is dropped: PyTorch gives 3.
 - avgpool_divisor: a 4×4 of ones, kernel 3, stride 1, padding 1: each window's sum and divisor
   with count_include_pad=True, False and divisor_override=3.
+- pool_backward: 5×5, 3×3 windows of stride 2 that overlap: each output's gradient goes to its
+  window's maximum, a maximum three windows share receives 3, and a tie goes to the first.
 
 Each function returns its frames (what each shows) and the figure's animation: tests compare
 the last frame with the layer's output.
@@ -175,10 +177,74 @@ def avgpool_divisor_frames():
     return frames, out
 
 
+# 5×5, 3×3 windows of stride 2: the windows overlap on row 2 and column 2. The 7 in the middle
+# is the maximum of three windows; the fourth holds two 8s, a tie
+BACKWARD_INPUT = [
+    [1, 2, 0, 1, 3],
+    [0, 4, 1, 2, 1],
+    [2, 1, 7, 0, 2],
+    [1, 3, 0, 5, 8],
+    [0, 2, 1, 8, 1],
+]
+
+
+def pool_backward_frames():
+    """The frames of pool_backward.gif: nn.MaxPool2d(3, stride=2) on BACKWARD_INPUT, each
+    output's gradient of 1 arriving at its window's maximum (PyTorch's index), adding where
+    windows share one; the last frame is autograd's x.grad."""
+    import torch
+    import torch.nn as nn
+
+    x = torch.tensor(BACKWARD_INPUT, dtype=torch.float).reshape(1, 1, 5, 5).requires_grad_(True)
+    pooled, indices = nn.MaxPool2d(3, stride=2, return_indices=True)(x)
+    pooled.backward(torch.ones_like(pooled))  # an upstream gradient of ones
+    received = [[0] * 5 for _ in range(5)]
+    frames = []
+    for i in range(2):
+        for j in range(2):
+            r, c = divmod(indices[0, 0, i, j].item(), 5)
+            received[r][c] += 1
+            value = pooled[0, 0, i, j].item()
+            ties = [(a, b) for a in range(2 * i, 2 * i + 3) for b in range(2 * j, 2 * j + 3)
+                    if BACKWARD_INPUT[a][b] == value]  # fmt: skip
+            tie = f" (a tie with {ties[1:]}: the CPU kernel keeps the first in row order)"
+            tie = tie if len(ties) > 1 else ""
+            frames.append(
+                {
+                    "title": f"backward of MaxPool2d(3, stride=2): window ({i}, {j}) sends its "
+                    f"gradient 1 to its max {value:g} at {(r, c)}{tie}",
+                    "left": BACKWARD_INPUT,
+                    "left_title": "input x",
+                    "window": (2 * i, 2 * j),
+                    "span": 3,
+                    "mark": (r, c),
+                    "right": [[f"{v:g}" for v in row] for row in received],
+                    "right_title": "gradient received so far",
+                    "right_mark": (r, c),
+                }
+            )
+    shared = max((v, (r, c)) for r, row in enumerate(received) for c, v in enumerate(row))
+    frames.append(
+        {
+            "title": f"autograd's x.grad: {shared[1]} is the max of {shared[0]} windows, so "
+            f"it receives {' + '.join(['1'] * shared[0])} = {shared[0]}",
+            "left": BACKWARD_INPUT,
+            "left_title": "input x",
+            "right": [[f"{v:g}" for v in row] for row in x.grad[0, 0].tolist()],
+            "right_title": "x.grad (autograd)",
+            "right_mark": shared[1],
+            "grid": x.grad[0, 0].tolist(),
+        }
+    )
+    assert frames[-1]["grid"] == received  # the drawing is autograd's gradient
+    return frames, x.grad[0, 0]
+
+
 ANIMATIONS = {
     "maxpool_unpool.gif": maxpool_unpool_frames,
     "ceil_mode.gif": ceil_mode_frames,
     "avgpool_divisor.gif": avgpool_divisor_frames,
+    "pool_backward.gif": pool_backward_frames,
 }
 
 
@@ -192,7 +258,7 @@ def frames_as_drawn():
 
 
 def animations():
-    """{file name: matplotlib animation} for the three GIFs, each with its frames attached."""
+    """{file name: matplotlib animation} for the four GIFs, each with its frames attached."""
     from matplotlib.animation import FuncAnimation
 
     made = {}

@@ -1,9 +1,10 @@
 """用于 used by beyond_the_article.py --explore.
 
-池化探索器 / The pooling explorer of beyond_the_article.py --explore: an arange input, its
-padding ring, every window outlined over it (one highlighted), the window ceil_mode adds or drops,
-each average's divisor, the output, the output-size rule worked through, what nn.MaxUnpool2d
-gives back, and the one line of PyTorch that makes the layer.
+池化探索器 / The pooling explorer of beyond_the_article.py --explore: an arange input (square or
+rectangular), its padding ring, every window outlined over it (one highlighted), the window
+ceil_mode adds or drops, each average's divisor, adaptive pooling's windows, the output, the
+output-size rule worked through, what nn.MaxUnpool2d gives back, the one line of PyTorch that
+makes the layer, and with --backward what each input pixel receives in the backward pass.
 
 Everything drawn comes from pool_windows.py, the model that tests check against PyTorch. With a
 display, Explorer adds matplotlib widgets (sliders, radio and check buttons) and redraws on each
@@ -12,17 +13,24 @@ change; a setting PyTorch refuses shows PyTorch's reason and keeps the controls 
 
 from lab import plots
 from lab.pool_windows import (
+    POOLS,
     Settings,
+    adaptive,
+    axes,
     dropped_window_start,
+    first_max,
     formula_steps,
+    gradient_by_hand,
+    is_max,
+    per_axis,
     pool_with,
     pytorch_line,
     pytorch_refusal,
-    taps,
+    read_positions,
+    sizes,
     unpool_sizes,
-    window_divisor,
-    window_starts,
     windows_added_by_ceil,
+    windows_of,
 )
 
 # the explorer's ranges: what fits on a screen and still shows every rule
@@ -32,89 +40,222 @@ LIMITS = {
     "stride": (1, 4),
     "padding": (0, 2),
     "dilation": (1, 3),
+    "adaptive_size": (1, 12),
 }
+PAIRED = ("size", "kernel", "stride", "padding", "dilation", "adaptive_size")  # one per axis
 DIVISOR_LIMIT = 9  # divisor_override slider: 0 (None) to 9
 # the window slider's last window, row-major: at most size + 1 windows a side (stride 1, an even
 # kernel and padding kernel / 2: out = size + 2·padding - kernel + 1)
 WINDOW_LIMIT = (LIMITS["size"][1] + 1) ** 2 - 1
+AXIS_NAMES = ("H", "W")
 
 
-def explore_state(settings, highlight=0):
-    """What the explorer shows for ``settings``: PyTorch's refusal, or the windows, the output,
-    the divisors and the text panel. ``highlight``: the window picked, row-major."""
+def with_stride(settings):
+    """The settings with the stride written out (PyTorch's default: the kernel) and an
+    adaptive size (default: 3 on each axis) where the pool is adaptive."""
+    s = settings._replace(stride=settings.kernel if settings.stride is None else settings.stride)
+    if adaptive(s) and s.adaptive_size is None:
+        s = s._replace(adaptive_size=3)
+    return s
+
+
+def hill(height, width):
+    """The input of the backward view of max pooling: highest in the middle, so that
+    overlapping windows share a maximum (an arange's windows never do: each has its own last
+    pixel), with ties a rule has to break."""
     import torch
 
-    s = settings._replace(stride=settings.stride or settings.kernel)
+    return torch.tensor(
+        [
+            [float(height + width - abs(2 * r - height + 1) - abs(2 * c - width + 1))
+             for c in range(width)]
+            for r in range(height)
+        ]
+    )  # fmt: skip
+
+
+def explore_state(settings, highlight=0, backward=False):
+    """What the explorer shows for ``settings``: PyTorch's refusal, or the windows, the output,
+    the divisors and the text panel; with ``backward``, what each input pixel receives from an
+    upstream gradient of ones. ``highlight``: the window picked, row-major."""
+    import torch
+
+    s = with_stride(settings)
     state = {"settings": s, "refusal": pytorch_refusal(s), "lines": [pytorch_line(s)]}
+    state["backward"] = backward
     if state["refusal"] is not None:
         state["lines"] += ["", "拒绝 / PyTorch refuses:", state["refusal"]]
         return state
-    x = torch.arange(s.size * s.size, dtype=torch.float).reshape(s.size, s.size)
+    height, width = sizes(s)
+    if backward and is_max(s):
+        x = hill(height, width)
+    else:
+        x = torch.arange(height * width, dtype=torch.float).reshape(height, width)
     out, divisors = pool_with(x, s)
-    starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
-    highlight = min(max(highlight, 0), len(starts) ** 2 - 1)
-    row, col = divmod(highlight, len(starts))
-    state.update(
-        x=x,
-        out=out,
-        divisors=divisors,
-        starts=starts,
-        highlight=(row, col),
-        added=windows_added_by_ceil(s.size, s.kernel, s.stride, s.padding, s.dilation)
-        if s.ceil_mode
-        else 0,
-        dropped=dropped_window_start(
-            s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode
-        ),
-    )
-    state["lines"] += ["", "输出尺寸 output size, 每个方向 each side:"]
-    state["lines"] += formula_steps(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
-    if state["added"]:
-        state["lines"].append("多出一个窗口（虚线） / ceil_mode adds a window (dashed)")
-    state["lines"] += ["", window_text(state, row, col), "", *unpool_text(s, len(starts))]
+    rows, cols = windows_of(s)
+    highlight = min(max(highlight, 0), len(rows) * len(cols) - 1)
+    row, col = divmod(highlight, len(cols))
+    state.update(x=x, out=out, divisors=divisors, windows=(rows, cols), highlight=(row, col))
+    state["added"], state["dropped"] = added_and_dropped(s)
+    state["lines"] += ["", *(adaptive_text(s, rows, cols) if adaptive(s) else size_text(s, state))]
+    if backward:
+        state["gradient"], state["senders"] = gradient_by_hand(x, s)
+        state["lines"] += ["", *backward_text(state)]
+    state["lines"] += ["", window_text(state, row, col)]
+    if not backward and not adaptive(s):
+        state["lines"] += ["", *unpool_text(s)]
     return state
 
 
+def added_and_dropped(settings):
+    """Per axis: the windows ceil_mode adds (0 or 1) and where the window it drops would start
+    (None: none dropped)."""
+    if adaptive(settings):
+        return (0, 0), (None, None)
+    added, dropped = [], []
+    for a in axes(settings):
+        numbers = (a.size, a.kernel, a.stride, a.padding, a.dilation)
+        added.append(windows_added_by_ceil(*numbers) if a.ceil_mode else 0)
+        dropped.append(dropped_window_start(*numbers, a.ceil_mode))
+    return tuple(added), tuple(dropped)
+
+
+def size_text(settings, state):
+    """The output-size rule worked through: once for a square layer, else per axis."""
+    height_axis, width_axis = axes(settings)
+    if height_axis == width_axis:
+        lines = ["输出尺寸 output size, 每个方向 each side:", *formula_steps(*height_axis)]
+    else:
+        lines = []
+        for name, axis in zip(("高度 / the height (H)", "宽度 / the width (W)"), axes(settings)):
+            chinese, english_name = name.split(" / ")
+            lines += [f"输出尺寸，沿{chinese} / output size along {english_name}:"]
+            lines += formula_steps(*axis)
+    if any(state["added"]):
+        lines.append("多出一个窗口（虚线） / ceil_mode adds a window (dashed)")
+    return lines
+
+
+def adaptive_text(settings, rows, cols):
+    """Adaptive pooling's windows on each axis: where they start and end, which pixels several
+    windows read."""
+    lines = ["自适应池化的窗口 / adaptive pooling's windows, [start, end):"]
+    lines.append("  start = ⌊i·in/out⌋, end = ⌈(i+1)·in/out⌉")
+    for name, windows, size in zip(AXIS_NAMES, (rows, cols), sizes(settings)):
+        spans = " ".join(f"[{w.start}, {w.start + w.extent})" for w in windows)
+        lines.append(f"  {name} {size} → {len(windows)}: {spans}")
+        shared = [p for p in range(size) if sum(p in w.taps for w in windows) > 1]
+        if shared:
+            lines.append(
+                f"  重复读的位置 / read by more than one window: {', '.join(map(str, shared))}"
+            )
+    return lines
+
+
+def backward_text(state):
+    """The backward view's rule, and the pixels that receive the sum of several windows."""
+    s = state["settings"]
+    lines = ["反向传播，上游梯度全为 1 / backward, the upstream gradient all ones:"]
+    if is_max(s):
+        lines += [
+            "  每个输出的梯度只给窗口里的最大值，并列时给按行扫描的第一个",
+            "  / each output's gradient goes to its window's maximum, the first in row order",
+            "  where several tie (as PyTorch's CPU kernel picks)",
+        ]
+    else:
+        lines += [
+            "  每个输出把 梯度 / 分母 给窗口里每个真实像素，填充不收",
+            "  / each output sends gradient / divisor to every real pixel of its window,",
+            "  none to the padding",
+        ]
+    shared = [
+        (r, c, n) for r, row in enumerate(state["senders"]) for c, n in enumerate(row) if n > 1
+    ]
+    if shared:
+        listed = ", ".join(
+            f"({r}, {c}) ← {n}: {state['gradient'][r, c].item():.4g}" for r, c, n in shared[:6]
+        )
+        more = f" … ({len(shared)})" if len(shared) > 6 else ""
+        lines.append(
+            "  几个窗口之和（红框）"
+            " / sums of several windows (red), as (row, col) ← windows: gradient:"
+        )
+        lines.append(f"  {listed}{more}")
+    else:
+        lines.append("  没有像素收到多个窗口 / no pixel receives from more than one window")
+    return lines
+
+
 def window_text(state, row, col):
-    """What the highlighted window computes."""
-    s, top, left = state["settings"], state["starts"][row], state["starts"][col]
-    rows = taps(top, s.size, s.kernel, s.dilation)
-    cols = taps(left, s.size, s.kernel, s.dilation)
+    """What the highlighted window computes (or, in the backward view, where it sends)."""
+    s = state["settings"]
+    rows, cols = state["windows"][0][row], state["windows"][1][col]
     value = state["out"][row, col].item()
-    if s.pool == "max":
-        padded = s.kernel**2 - len(rows) * len(cols)
+    real = len(rows.taps) * len(cols.taps)
+    if state["backward"]:
+        return sent_text(state, row, col, rows, cols)
+    if is_max(s):
+        if adaptive(s):
+            return f"窗口 window ({row}, {col}): {real} 个像素 pixels → max = {value:g}"
+        kernel_h, kernel_w = (a.kernel for a in axes(s))
+        padded = kernel_h * kernel_w - real
         return (
-            f"窗口 window ({row}, {col}): {len(rows) * len(cols)} 个像素 pixels + {padded} 个"
+            f"窗口 window ({row}, {col}): {real} 个像素 pixels + {padded} 个"
             f"填充 padding (−∞) → max = {value:g}"
         )
-    total = sum(state["x"][r, c].item() for r in rows for c in cols)
-    divisor = window_divisor(
-        top, left, s.size, s.size, s.kernel, s.padding, s.count_include_pad, s.divisor_override
-    )
-    why = (
-        "divisor_override"
-        if s.divisor_override
-        else (
-            "窗口面积，填充也算 / window area, padding included"
-            if s.count_include_pad
-            else "只数真实像素 / real pixels only"
-        )
-    )
+    total = sum(state["x"][r, c].item() for r in rows.taps for c in cols.taps)
+    divisor = state["divisors"][row][col]
+    if adaptive(s):
+        why = "窗口里的像素数 / pixels in the window"
+    elif s.divisor_override:
+        why = "divisor_override"
+    elif s.count_include_pad:
+        why = "窗口面积，填充也算 / window area, padding included"
+    else:
+        why = "只数真实像素 / real pixels only"
     return f"窗口 window ({row}, {col}): 和 sum {total:g} / {divisor} ({why}) = {value:.4g}"
 
 
-def unpool_text(settings, out):
+def sent_text(state, row, col, rows, cols):
+    """Where the highlighted window sends its gradient of 1."""
+    s, x = state["settings"], state["x"]
+    if is_max(s):
+        value = state["out"][row, col].item()
+        best = first_max(read_positions((rows, cols), x.shape), x.flatten().tolist())
+        if best is None:
+            return (
+                f"窗口 window ({row}, {col}): 只读到填充，梯度不给任何像素"
+                " / reads only padding: its gradient goes nowhere"
+            )
+        where = divmod(best, x.shape[1])
+        return (
+            f"窗口 window ({row}, {col}): 梯度 1 给它的最大值"
+            f" / its gradient 1 goes to its maximum, {value:g} at {where}"
+        )
+    share = 1 / state["divisors"][row][col]
+    count = len(rows.taps) * len(cols.taps)
+    return (
+        f"窗口 window ({row}, {col}): 给每个真实像素"
+        f" / sends {share:.4g} to each of its {count} real pixels"
+    )
+
+
+def unpool_text(settings):
     """What nn.MaxUnpool2d gives back, without and with output_size."""
     if settings.pool != "max":
         return ["nn.MaxUnpool2d: 只接最大池化 / follows max pooling only"]
-    guess, guess_fits, given = unpool_sizes(settings)
-    lines = [f"nn.MaxUnpool2d({settings.kernel}, {settings.stride}, {settings.padding}):"]
-    if settings.dilation != 1:
+    s = settings
+    guess, guess_fits, given = unpool_sizes(s)
+    by = lambda numbers: "×".join(map(str, numbers))  # noqa: E731
+    show = lambda value: value[0] if len(set(value)) == 1 else value  # noqa: E731
+    kernel, stride, padding = (show(per_axis(v, 2)) for v in (s.kernel, s.stride, s.padding))
+    lines = [f"nn.MaxUnpool2d({kernel}, {stride}, {padding}):"]
+    if any(d != 1 for d in per_axis(s.dilation, 2)):
         lines.append("  没有膨胀 / it has no dilation: its guess ignores it")
     verdict = "" if guess_fits else "; 放不下，报错 / the indices do not fit: error"
-    lines.append(f"  不给 / without output_size: {guess}×{guess}{verdict}")
-    with_size = f"{given}×{given}" if given else "报错 error: 超出 beyond guess ± stride"
-    lines.append(f"  output_size=({settings.size}, {settings.size}): {with_size}")
+    lines.append(f"  不给 / without output_size: {by(guess)}{verdict}")
+    with_size = by(given) if given else "报错 error: 超出 beyond guess ± stride"
+    lines.append(f"  output_size={tuple(sizes(s))}: {with_size}")
     return lines
 
 
@@ -154,14 +295,14 @@ def draw(axes, state):
         ax.set_axis_off()
     s = state["settings"]
     draw_input(ax_in, s, state)
-    width = columns(ax_text)
+    text, fontsize = panel_text(ax_text, state["lines"])
     ax_text.text(
         0,
         1,
-        "\n".join(english(line, width) for line in state["lines"]),
+        text,
         va="top",
         ha="left",
-        fontsize=TEXT_FONT,
+        fontsize=fontsize,
         family="monospace",
         transform=ax_text.transAxes,
     )
@@ -181,6 +322,27 @@ def draw(axes, state):
     draw_grid(ax_out, state["out"].tolist(), state["highlight"], state, "output")
 
 
+def panel_text(ax, lines):
+    """The text panel's English, wrapped to its width, and its font size: TEXT_FONT, or
+    smaller where the lines would run below the panel (a small screen, a long backward view),
+    down to TEXT_FONT_LEAST (then it is cut off at the figure's edge)."""
+    fontsize = TEXT_FONT
+    while True:
+        width = columns(ax, fontsize)
+        text = "\n".join(
+            english(line, width)
+            for line in lines
+            if english(line, width).strip() or not line.strip()  # a Chinese-only line goes
+        )
+        height = ax.get_position().height * ax.figure.get_figheight() * 72  # in points
+        if (text.count("\n") + 1) * fontsize * LINE_SPACING <= height:
+            return text, fontsize
+        if fontsize <= TEXT_FONT_LEAST:
+            return text, fontsize
+        fontsize = max(TEXT_FONT_LEAST, fontsize - 0.5)
+
+
+TEXT_FONT_LEAST, LINE_SPACING = 5.5, 1.2  # matplotlib's line spacing: 1.2 of the font size
 CELL_FONT = {False: 9, True: 7}  # small grids, grids over 8 a side
 
 
@@ -192,47 +354,117 @@ def font_scale(fig):
 
 
 def draw_input(ax, s, state):
-    """The input with its padding ring, every window's outline, the picked window's taps."""
+    """The input with its padding ring, every window's outline, the picked window's taps; in
+    the backward view each pixel shows the gradient it receives."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
-    pad, n = s.padding, s.size
-    ring = "−∞" if s.pool == "max" else "0"
-    title = f"input {n}×{n} (arange), padding {pad} ({ring})"
+    (height, width), pads = sizes(s), padding_of(s)
+    ring = "−∞" if is_max(s) else "0"
+    shape = f"{height}×{height}" if height == width else f"{height}×{width}"
+    pad = pads[0] if pads[0] == pads[1] else pads
+    title = f"input {shape} (arange), padding {pad} ({ring})"
+    if adaptive(s):
+        title = f"input {shape} (arange), no padding"
+    value = None
+    if state.get("backward") and state["refusal"] is None:
+        title = f"gradient each input receives (input {shape}: " + (
+            "a hill)" if is_max(s) else "arange)"
+        )
+        value = lambda r, c: f"{state['gradient'][r, c].item():.3g}"  # noqa: E731
     scale = font_scale(ax.figure)
-    fontsize, title_size = CELL_FONT[n > 8] * scale, 10 * scale
-    plots.padded_input(ax, n, pad, ring, title, fontsize=fontsize, title_size=title_size)
-    ax.set_xlim(-pad - 1, n + pad + 1.5)
-    ax.set_ylim(n + pad + 1.5, -pad - 1)
+    fontsize, title_size = CELL_FONT[max(height, width) > 8] * scale, 10 * scale
+    plots.padded_input(
+        ax, (height, width), pads, ring, title, value, fontsize=fontsize, title_size=title_size
+    )
+    ax.set_xlim(-pads[1] - 1, width + pads[1] + 1.5)
+    ax.set_ylim(height + pads[0] + 1.5, -pads[0] - 1)
     ax.set_aspect("equal")
     if state["refusal"] is not None:
         return
-    span = s.dilation * (s.kernel - 1) + 1
-    starts, (row, col) = state["starts"], state["highlight"]
-    outlines = [Rectangle((left - 0.5, top - 0.5), span, span) for top in starts for left in starts]
+    rows, cols = state["windows"]
+    outlines = [
+        Rectangle((left.start - 0.5, top.start - 0.5), left.extent, top.extent)
+        for top in rows
+        for left in cols
+    ]
     ax.add_collection(PatchCollection(outlines, facecolor="none", edgecolor="C0", alpha=0.35))
-    if state["added"]:
-        last = starts[-1]
-        extra = [Rectangle((last - 0.5, top - 0.5), span, span) for top in starts]
-        extra += [Rectangle((left - 0.5, last - 0.5), span, span) for left in starts]
+    added_rows, added_cols = state["added"]
+    last_row, last_col = rows[-1], cols[-1]
+    extra = [
+        Rectangle((last_col.start - 0.5, w.start - 0.5), last_col.extent, w.extent) for w in rows
+    ] * added_cols
+    extra += [Rectangle((w.start - 0.5, last_row.start - 0.5), w.extent, last_row.extent)
+              for w in cols] * added_rows  # fmt: skip
+    if extra:
         ax.add_collection(
             PatchCollection(extra, facecolor="none", edgecolor="C2", linestyle="--", linewidth=1.5)
         )
-    if state["dropped"] is not None:
-        draw_dropped_window(ax, state["dropped"], starts[0], span)
-    top, left = starts[row], starts[col]
-    for r in range(top, top + span, s.dilation):
-        for c in range(left, left + span, s.dilation):
+    # the dropped window: along the width, and along the height where the axes differ (a
+    # square layer drops the same window on both: one is drawn)
+    dropped_row, dropped_col = state["dropped"]
+    span = (rows[0].extent, cols[0].extent)
+    if dropped_col is not None:
+        draw_dropped_window(ax, rows[0].start, dropped_col, span)
+    if dropped_row is not None and len(set(axes(s))) == 2:
+        draw_dropped_window(ax, dropped_row, cols[0].start, span)
+    top, left = rows[state["highlight"][0]], cols[state["highlight"][1]]
+    row_step, col_step = steps(s)
+    for r in range(top.start, top.start + top.extent, row_step):
+        for c in range(left.start, left.start + left.extent, col_step):
             ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="C1", alpha=0.35))
-    plots.window_outline(ax, top, left, span, edgecolor="C1", linewidth=2.5)
+    plots.window_outline(
+        ax, top.start, left.start, (top.extent, left.extent), edgecolor="C1", linewidth=2.5
+    )
+    if state.get("backward"):
+        for r, row in enumerate(state["senders"]):
+            for c, senders in enumerate(row):
+                if senders > 1:  # the sum of several windows
+                    plots.window_outline(ax, r, c, 1, edgecolor="C3", linewidth=2)
 
 
-def draw_dropped_window(ax, start, top, span):
+def padding_of(settings):
+    """(rows, columns) of padding: adaptive pooling has none."""
+    return (0, 0) if adaptive(settings) else tuple(per_axis(settings.padding, 2))
+
+
+def steps(settings):
+    """How far apart a window's taps are on each axis: its dilation (1 for adaptive pooling)."""
+    return (1, 1) if adaptive(settings) else tuple(per_axis(settings.dilation, 2))
+
+
+def drawn_cells(settings):
+    """The first and last cell (row, column) the input panel shows: the padded input, every
+    window, and the window ceil_mode drops (each cell is drawn, so this is what a drawing
+    costs). Raises ValueError where no window fits."""
+    s = with_stride(settings)
+    low, high = [], []
+    for index, windows in enumerate(windows_of(s)):
+        pad, size = padding_of(s)[index], sizes(s)[index]
+        first, last = -pad, size + pad - 1
+        first, last = (
+            min(first, windows[0].start),
+            max(last, windows[-1].start + windows[-1].extent - 1),
+        )
+        if not adaptive(s):
+            a = axes(s)[index]
+            dropped = dropped_window_start(
+                a.size, a.kernel, a.stride, a.padding, a.dilation, a.ceil_mode
+            )
+            if dropped is not None:
+                last = max(last, dropped + windows[0].extent - 1)
+        low.append(first)
+        high.append(last)
+    return tuple(low), tuple(high)
+
+
+def draw_dropped_window(ax, top, left, span):
     """The window ceil_mode's rounding asks for and PyTorch drops: dotted, with the reason."""
-    plots.window_outline(ax, top, start, span, edgecolor="C3", linestyle=":", linewidth=2)
+    plots.window_outline(ax, top, left, span, edgecolor="C3", linestyle=":", linewidth=2)
+    rows, cols = span
     ax.text(
-        start + span / 2 - 0.5,
-        top + span - 0.4,
+        left + cols / 2 - 0.5,
+        top + rows - 0.4,
         "dropped: starts\nin the padding",
         color="C3",
         fontsize=7,
@@ -246,23 +478,25 @@ def draw_grid(ax, values, highlight, state, name):
     s = state["settings"]
     labels = [
         [
-            f"{value:g}" if s.pool == "max" else f"{value:.3g}\n÷{state['divisors'][r][c]}"
+            f"{value:g}" if is_max(s) else f"{value:.3g}\n÷{state['divisors'][r][c]}"
             for c, value in enumerate(row)
         ]
         for r, row in enumerate(values)
     ]
     title = f"{name} {len(values)}×{len(values[0])}"
+    if state.get("backward"):
+        title += " (gradient 1 each)"
     scale = font_scale(ax.figure)
     plots.text_grid(ax, labels, title, highlight, fontsize=9 * scale, title_size=10 * scale)
 
 
-def static_figure(settings, highlight=0):
+def static_figure(settings, highlight=0, backward=False):
     """The explorer as one figure, no widgets (for --out and a notebook)."""
     from matplotlib import pyplot as plt
 
     fig = plt.figure(figsize=(13.5, 6))  # under 1,000 px in a notebook (72 dpi)
     axes = layout(fig, bottom=0.04)
-    state = explore_state(settings, highlight)
+    state = explore_state(settings, highlight, backward=backward)
     draw(axes, state)
     return fig, state
 
@@ -306,31 +540,38 @@ def window_pixels(fig):
 
 
 class Explorer:
-    """The explorer with matplotlib widgets: each change redraws from the model."""
+    """The explorer with matplotlib widgets: each change redraws from the model. The sliders
+    set both axes, or the height or the width alone (the "axes" buttons); the window slider
+    walks the output's windows row by row."""
 
-    def __init__(self, settings, highlight=0):
+    def __init__(self, settings, highlight=0, backward=False):
         from matplotlib import pyplot as plt
 
-        self.settings = settings._replace(stride=settings.stride or settings.kernel)
+        self.settings = with_stride(settings)
         self.highlight = highlight
+        # each paired setting as [height, width]: the sliders edit one axis or both
+        given = self.settings._replace(adaptive_size=self.settings.adaptive_size or 3)
+        self.values = {name: list(per_axis(getattr(given, name), 2)) for name in PAIRED}
         # small first: Tk's toolbar keeps the width the figure is made with as its least
         self.fig = plt.figure(figsize=(2, 1))
         width, height = window_pixels(self.fig)
         self.fig.set_size_inches(width / self.fig.dpi, height / self.fig.dpi)
         self.axes = layout(self.fig, bottom=0.3)
-        self.add_controls()
-        for control in (*self.sliders.values(), self.pool, self.checks):
+        self.add_controls(backward)
+        for control in (*self.sliders.values(), self.pool, self.checks, self.axis):
             # the controls would each draw the figure before changed() redraws it: Agg draws at
             # once when asked, so a change would cost two full drawings; changed() asks once
             control.drawon = False
-            (control.on_changed if control in self.sliders.values() else control.on_clicked)(
-                self.changed
-            )
+        for name, slider in self.sliders.items():
+            slider.on_changed(lambda value, name=name: self.changed(name, value))
+        self.pool.on_clicked(lambda _: self.changed())
+        self.checks.on_clicked(lambda _: self.changed())
+        self.axis.on_clicked(self.axis_picked)
         self.changed()
 
-    def add_controls(self):
-        """The sliders in two columns, the max/avg buttons and the two check boxes, all in the
-        figure's lowest quarter."""
+    def add_controls(self, backward):
+        """The sliders in two columns, the pool and axes buttons and the three check boxes, all
+        in the figure's lowest quarter."""
         from matplotlib.widgets import CheckButtons, RadioButtons, Slider
 
         s = self.settings
@@ -339,42 +580,67 @@ class Explorer:
         self.sliders = {}
         for i, (name, (low, high)) in enumerate(ranges.items()):
             column, row = divmod(i, 4)
-            ax = self.fig.add_axes([0.1 + column * 0.36, 0.23 - row * 0.06, 0.22, 0.035])
-            value = start.get(name, getattr(s, name, 0))
+            ax = self.fig.add_axes([0.1 + column * 0.33, 0.23 - row * 0.06, 0.19, 0.035])
+            value = start.get(name, self.values.get(name, [0])[0])
             self.sliders[name] = Slider(ax, name, low, high, valinit=value, valstep=1)
         self.pool = RadioButtons(
-            self.fig.add_axes([0.76, 0.03, 0.07, 0.23]),
-            ("max", "avg"),
-            active=0 if s.pool == "max" else 1,
+            self.fig.add_axes([0.655, 0.03, 0.105, 0.23]), POOLS, active=POOLS.index(s.pool)
+        )
+        self.axis = RadioButtons(
+            self.fig.add_axes([0.765, 0.03, 0.055, 0.23]), ("H, W", "H", "W"), active=0
         )
         self.checks = CheckButtons(
-            self.fig.add_axes([0.84, 0.03, 0.15, 0.23]),
-            ("ceil_mode", "count_include_pad"),
-            (s.ceil_mode, s.count_include_pad),
+            self.fig.add_axes([0.825, 0.03, 0.165, 0.23]),
+            ("ceil_mode", "count_include_pad", "backward"),
+            (s.ceil_mode, s.count_include_pad, backward),
         )
-        labels = [*self.pool.labels, *self.checks.labels]
+        labels = [*self.pool.labels, *self.axis.labels, *self.checks.labels]
         labels += [
             text for slider in self.sliders.values() for text in (slider.label, slider.valtext)
         ]
         for text in labels:
             text.set_fontsize(10 * font_scale(self.fig))
 
-    def changed(self, _=None):
+    def axis_picked(self, _=None):
+        """The sliders show the axis picked (the height's where both are)."""
+        index = 1 if self.axis.value_selected == "W" else 0
+        for name in PAIRED:
+            slider = self.sliders[name]
+            slider.eventson = False  # showing a value is not a change
+            slider.set_val(self.values[name][index])
+            slider.eventson = True
+        self.redraw()
+
+    def changed(self, name=None, value=None):
+        """A control moved: a paired slider sets the axes picked; then redraw."""
+        if name in PAIRED:
+            picked = {"H, W": (0, 1), "H": (0,), "W": (1,)}[self.axis.value_selected]
+            for index in picked:
+                self.values[name][index] = int(value)
+        self.redraw()
+
+    def redraw(self):
         """Read every control, redraw from the model."""
-        values = {name: int(slider.val) for name, slider in self.sliders.items()}
-        ceil_mode, include = self.checks.get_status()
+        ceil_mode, include, backward = self.checks.get_status()
+        paired = {
+            name: (height if height == width else (height, width))
+            for name, (height, width) in self.values.items()
+        }
+        pool = self.pool.value_selected
         self.settings = Settings(
-            self.pool.value_selected,
-            values["size"],
-            values["kernel"],
-            values["stride"],
-            values["padding"],
-            values["dilation"],
+            pool,
+            paired["size"],
+            paired["kernel"],
+            paired["stride"],
+            paired["padding"],
+            paired["dilation"],
             ceil_mode,
             include,
-            values["divisor_override"] or None,
+            int(self.sliders["divisor_override"].val) or None,
+            paired["adaptive_size"] if pool.startswith("adaptive") else None,
         )
-        self.state = explore_state(self.settings, values["window"])
+        window = int(self.sliders["window"].val)
+        self.state = explore_state(self.settings, window, backward=backward)
         draw(self.axes, self.state)
         self.fig.canvas.draw_idle()
 
@@ -382,7 +648,9 @@ class Explorer:
 def slider_ranges(settings):
     """{slider: (low, high)}: LIMITS, widened to the settings the explorer starts with (a
     --size 20 is drawn at 20, not clamped to the slider's 12)."""
-    given = {name: getattr(settings, name) or low for name, (low, _) in LIMITS.items()}
+    given = {
+        name: max(per_axis(getattr(settings, name) or low, 2)) for name, (low, _) in LIMITS.items()
+    }
     ranges = {name: (low, max(high, given[name])) for name, (low, high) in LIMITS.items()}
     ranges["divisor_override"] = (0, max(DIVISOR_LIMIT, settings.divisor_override or 0))
     ranges["window"] = (0, (ranges["size"][1] + 1) ** 2 - 1)  # as WINDOW_LIMIT
@@ -390,16 +658,11 @@ def slider_ranges(settings):
 
 
 def drawing_extent(settings):
-    """How many cells a side the explorer's input panel spans: the padded input, every window,
-    and the window ceil_mode drops (each cell is drawn, so this is what a drawing costs)."""
-    s = settings._replace(stride=settings.stride or settings.kernel)
-    span = s.dilation * (s.kernel - 1) + 1
-    starts = window_starts(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
-    low, high = min(-s.padding, starts[0]), max(s.size + s.padding, starts[-1] + span)
-    dropped = dropped_window_start(s.size, s.kernel, s.stride, s.padding, s.dilation, s.ceil_mode)
-    if dropped is not None:
-        high = max(high, dropped + span)
-    return high - low
+    """How many cells a side the explorer's input panel spans, on its longer axis: the padded
+    input, every window, and the window ceil_mode drops (each cell is drawn, so this is what a
+    drawing costs)."""
+    low, high = drawn_cells(settings)
+    return max(last - first + 1 for first, last in zip(low, high))
 
 
 DRAWING_LIMIT = 40  # cells a side: a 32×32 input with its padding, legible on a laptop's screen
@@ -432,8 +695,10 @@ def interact_in_notebook():
         stride=2,
         padding=1,
         dilation=1,
+        adaptive_size=3,
         ceil_mode=True,
         count_include_pad=True,
+        backward=False,
         divisor_override=0,
         window=0,
     ):
@@ -447,14 +712,15 @@ def interact_in_notebook():
             ceil_mode,
             count_include_pad,
             divisor_override or None,
+            adaptive_size,
         )
-        static_figure(layer, window)
+        static_figure(layer, window, backward=backward)
         plt.show()
 
     ranges = {name: (low, high, 1) for name, (low, high) in LIMITS.items()}
     ipywidgets.interact(
         show,
-        pool=["max", "avg"],
+        pool=list(POOLS),
         divisor_override=(0, DIVISOR_LIMIT, 1),
         window=(0, WINDOW_LIMIT, 1),
         **ranges,

@@ -97,7 +97,7 @@ def formula_steps(size, kernel, stride, padding, dilation, ceil_mode):
     lines = [
         f"1. in + 2·padding - dilation·(kernel - 1) - 1 = {size} + 2·{padding} - "
         f"{dilation}·({kernel} - 1) - 1 = {numerator}",
-        f"2. {numerator} / stride = {numerator} / {stride} = {numerator / stride:g}"
+        f"2. {numerator} / stride = {numerator} / {stride} = {quotient(numerator, stride)}"
         f" → {rounding} → {rounded}",
         f"3. + 1 = {rounded + 1}",
     ]
@@ -109,6 +109,13 @@ def formula_steps(size, kernel, stride, padding, dilation, ceil_mode):
             f" right-hand padding: dropped → {rounded}"
         )
     return lines
+
+
+def quotient(numerator, denominator):
+    """A quotient to 6 significant digits, or more where its whole part has more: 999995 / 3
+    is 333331.67, not 333332 (which would hide the floor)."""
+    digits = len(str(abs(numerator) // denominator))
+    return f"{numerator / denominator:.{max(6, digits + 2)}g}"
 
 
 def dropped_window_start(size, kernel, stride, padding, dilation, ceil_mode):
