@@ -331,7 +331,15 @@ def test_global_pooling_prints_each_shape_for_two_sizes_and_explains_the_error(r
     assert out.count("→ (1, 10)") == 2
     assert out.count("each channel's mean: True") == 2
     assert "48×40: RuntimeError: " in out and "1x3840 and 2048x10" in out
-    assert "[(0, 2), (1, 4), (3, 5)]" in out and "[0.5, 2.0, 3.5] = nn.AdaptiveAvgPool2d" in out
+    # 7 → 3 and 5 → 3, drawn from the window model: windows that overlap, PyTorch's means
+    lines = out.splitlines()
+    assert lines.index("    0: [0, 3)  ■ ■ ■ · · · ·") + 2 == lines.index(
+        "    2: [4, 7)  · · · · ■ ■ ■"
+    )
+    assert "    1: [1, 4)  · ■ ■ ■ ·" in lines
+    assert "    重复读的像素 / pixels read by two windows: [2, 4]" in lines
+    assert "[1.0, 3.0, 5.0] = nn.AdaptiveAvgPool2d((1, 3)) [1.0, 3.0, 5.0]" in out
+    assert "[0.5, 2.0, 3.5] = nn.AdaptiveAvgPool2d((1, 3)) [0.5, 2.0, 3.5]" in out
 
 
 def test_adaptive_pooling_maps_any_size_to_the_same_output():
