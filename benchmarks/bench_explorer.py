@@ -4,8 +4,8 @@ whole figure when the explorer asks, as a window does once it is idle).
 
     python benchmarks/bench_explorer.py
 
-Also how long --animate's three GIFs take to build and save, after the imports (issue #18's
-targets: a redraw under 50 ms (issue 27; 100 ms in issue 18), the three GIFs in under 10 s).
+Also how long --animate's GIFs take to build and save, after the imports (issue #18's
+targets: a redraw under 50 ms (issue 27; 100 ms in issue 18), the GIFs in under 10 s).
 """
 
 import os
@@ -77,7 +77,7 @@ def main(argv=None):
             sizes[name] = os.path.getsize(path) // 1024
     built = time.perf_counter() - started
     print(
-        f"--animate's three GIFs: built and saved in {built:.1f} s (target 10 s); "
+        f"--animate's GIFs: built and saved in {built:.1f} s (target 10 s); "
         + ", ".join(f"{name} {kb} KB" for name, kb in sizes.items())
     )
     print(

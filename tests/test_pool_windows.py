@@ -256,7 +256,7 @@ def count_backward_mismatches(all_settings):
     return checked, mismatches
 
 
-def small(all_settings, largest=6):
+def small(all_settings, largest=4):
     """The settings of inputs up to ``largest`` a side: enough for a control to fail."""
     return (s for s in all_settings if max(windows.sizes(s)) <= largest)
 
@@ -265,7 +265,8 @@ def backward_grid():
     """The backward pass's grid: every 1-D setting, samples of rectangular and adaptive ones."""
     yield from one_d_settings("max")
     yield from one_d_settings("avg")
-    for s in one_d_settings("avg"):  # each divisor rule: divisor_override on 2-D only
+    # divisor_override, which AvgPool1d lacks: on 2-D layers one pixel high
+    for s in small(one_d_settings("avg")):
         stride = s.stride or s.kernel
         yield s._replace(
             size=(2, *s.size), kernel=(1, s.kernel), stride=(1, stride), padding=(0, s.padding),
@@ -281,7 +282,7 @@ def backward_grid():
 
 def test_the_backward_pass_is_autograds_for_max_average_and_adaptive_pooling():
     checked, mismatches = count_backward_mismatches(backward_grid())
-    assert checked == 9122 and mismatches == []  # of 10,532: the others refused, or padding alone
+    assert checked == 7714 and mismatches == []  # of 9,124: the others refused, or padding alone
 
 
 def test_overlapping_max_windows_that_share_a_maximum_send_it_the_sum():
@@ -350,7 +351,7 @@ def perturbed_receive(gradient, position, amount):
         ("average_span", perturbed_average_span,
          lambda: count_mismatches(small(one_d_settings("avg")))),
         ("adaptive_span", lambda i, size, out: (i * size // out, (i + 1) * size // out),  # floor
-         lambda: count_mismatches(small(adaptive_settings("adaptive-avg"), 12))),
+         lambda: count_mismatches(small(adaptive_settings("adaptive-avg"), 8))),
         ("first_max", perturbed_first_max,
          lambda: count_backward_mismatches(small(one_d_settings("max")))),
         ("receive", perturbed_receive,

@@ -208,8 +208,15 @@ def ravel(position, shape):
 
 def read_positions(cell, shape):
     """The flat indices of the real pixels a window reads, in the order PyTorch's CPU kernels
-    scan them (row by row)."""
-    return [ravel(position, shape) for position in itertools.product(*(w.taps for w in cell))]
+    scan them (row by row): an axis at a time, each tap times that axis's row-major stride."""
+    positions, step = [0], 1
+    steps = []
+    for length in reversed(shape):
+        steps.append(step)
+        step *= length
+    for window, step in zip(cell, reversed(steps)):
+        positions = [p + t * step for p in positions for t in window.taps]
+    return positions
 
 
 def first_max(positions, values):
@@ -319,7 +326,8 @@ def gradient_by_hand(x, settings, upstream=None):
             # a window of padding alone sends nowhere: its index lies outside the input
             targets = [] if best is None else [(best, sent)]
         else:
-            targets = [(position, sent / divisor(cell, settings)) for position in positions]
+            share = sent / divisor(cell, settings)
+            targets = [(position, share) for position in positions]
         for position, amount in targets:
             receive(gradient, position, amount)
             senders[position] += 1
