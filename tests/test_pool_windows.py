@@ -126,9 +126,9 @@ def test_rectangular_pooling_is_pytorchs_on_a_sample_of_pairs_refusals_included(
         assert count_mismatches(settings) == (1500, [])
 
 
-def adaptive_settings(pool, one_d=True, count=400, seed=0):
+def adaptive_settings(pool, one_d=True, count=400, seed=0, largest=40):
     if one_d:
-        for size in range(1, 41):
+        for size in range(1, largest + 1):
             for out in range(1, size + 6):  # out > size too, which PyTorch allows
                 yield windows.Settings(pool, (size,), adaptive_size=(out,))
         return
@@ -183,9 +183,12 @@ def unpool_mismatch(settings, x):
 
 
 def count_unpool_mismatches(all_settings):
+    """Settings the model refuses are left out: PyTorch refuses the same (the forward grids)."""
     checked, mismatches = 0, []
     for s in all_settings:
-        if windows.pytorch_refusal(s) is not None:
+        try:
+            windows.windows_of(s)
+        except ValueError:
             continue
         checked += 1
         if unpool_mismatch(s, arange(windows.sizes(s))):
@@ -274,15 +277,15 @@ def backward_grid():
         )  # fmt: skip
     yield from rectangular_settings("max", 400, seed=1)
     yield from rectangular_settings("avg", 400, seed=1)
-    yield from adaptive_settings("adaptive-max")
-    yield from adaptive_settings("adaptive-avg")
+    yield from adaptive_settings("adaptive-max", largest=24)
+    yield from adaptive_settings("adaptive-avg", largest=24)
     yield from adaptive_settings("adaptive-max", one_d=False, count=150)
     yield from adaptive_settings("adaptive-avg", one_d=False, count=150)
 
 
 def test_the_backward_pass_is_autograds_for_max_average_and_adaptive_pooling():
     checked, mismatches = count_backward_mismatches(backward_grid())
-    assert checked == 7714 and mismatches == []  # of 9,124: the others refused, or padding alone
+    assert checked == 6514 and mismatches == []  # of 7,924: the others refused, or padding alone
 
 
 def test_overlapping_max_windows_that_share_a_maximum_send_it_the_sum():
