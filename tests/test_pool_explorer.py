@@ -386,6 +386,7 @@ def test_the_unpool_animation_shows_the_numbers_nn_layers_others_prints(run_main
     assert printed.strip() == str(img_unpool[None, None]).strip()
 
 
+@pytest.mark.slow  # writes four GIFs: the frames are checked in the quick tier
 def test_animate_writes_marked_gifs_with_their_frames_under_300_kb(run_beyond, tmp_path):
     code, out, err = run_beyond("--animate", out_dir=tmp_path / "gifs")
     assert code == 0, err

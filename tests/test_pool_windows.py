@@ -108,16 +108,19 @@ def count_mismatches(all_settings, make_input=arange):
 # ------------------------------------------ forward ------------------------------------------
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_square_max_and_average_pooling_are_pytorchs_on_the_whole_grid():
     assert count_mismatches(square_settings("max")) == (3168, [])
     assert count_mismatches(square_settings("avg")) == (8448, [])
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_one_d_pooling_is_pytorchs_on_every_setting_of_the_grid():
     assert count_mismatches(one_d_settings("max")) == (3168, [])
     assert count_mismatches(one_d_settings("avg")) == (2112, [])
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_rectangular_pooling_is_pytorchs_on_a_sample_of_pairs_refusals_included():
     for pool in ("max", "avg"):
         settings = list(rectangular_settings(pool, 1500))
@@ -139,6 +142,7 @@ def adaptive_settings(pool, one_d=True, count=400, seed=0, largest=40):
         yield windows.Settings(pool, size, adaptive_size=out)
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_adaptive_pooling_is_pytorchs_for_every_in_and_out_and_a_sample_of_pairs():
     for pool in ("adaptive-max", "adaptive-avg"):
         assert count_mismatches(adaptive_settings(pool)) == (1020, [])
@@ -196,6 +200,7 @@ def count_unpool_mismatches(all_settings):
     return checked, mismatches
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_indices_and_unpooling_are_pytorchs_square_one_d_and_rectangular():
     # with dilation: a window that reads only padding points outside the input (1×1, kernel 2,
     # stride 2, padding 1, dilation 2: index 2), and MaxUnpool2d refuses it
@@ -283,6 +288,7 @@ def backward_grid():
     yield from adaptive_settings("adaptive-avg", one_d=False, count=150)
 
 
+@pytest.mark.slow  # the whole grid: the quick tier checks a small one
 def test_the_backward_pass_is_autograds_for_max_average_and_adaptive_pooling():
     checked, mismatches = count_backward_mismatches(backward_grid())
     assert checked == 6514 and mismatches == []  # of 7,924: the others refused, or padding alone
@@ -310,6 +316,19 @@ def test_unpooling_gathers_the_gradient_at_each_index():
         out.backward(upstream)
         ours = windows.unpool_gradient(indices.flatten().tolist(), upstream.flatten().tolist())
         assert ours == pooled.grad.flatten().tolist(), s
+
+
+def test_small_grids_of_every_rule_have_no_mismatch():
+    """The quick tier's check (the whole grids above are slow): inputs up to 4 a side."""
+    for pool in ("max", "avg"):
+        assert count_mismatches(small(square_settings(pool)))[1] == []
+        assert count_mismatches(small(one_d_settings(pool)))[1] == []
+        assert count_mismatches(small(rectangular_settings(pool, 300)))[1] == []
+        assert count_backward_mismatches(small(one_d_settings(pool)))[1] == []
+    for pool in ("adaptive-max", "adaptive-avg"):
+        assert count_mismatches(small(adaptive_settings(pool), 8))[1] == []
+        assert count_backward_mismatches(small(adaptive_settings(pool), 8))[1] == []
+    assert count_unpool_mismatches(small(square_settings("max")))[1] == []
 
 
 # ------------------------------------------ controls ------------------------------------------

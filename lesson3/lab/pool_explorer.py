@@ -97,7 +97,10 @@ def explore_state(settings, highlight=0, backward=False):
     row, col = divmod(highlight, len(cols))
     state.update(x=x, out=out, divisors=divisors, windows=(rows, cols), highlight=(row, col))
     state["added"], state["dropped"] = added_and_dropped(s)
-    state["lines"] += ["", *(adaptive_text(s, rows, cols) if adaptive(s) else size_text(s, state))]
+    state["lines"] += [
+        "",
+        *(adaptive_text(s, rows, cols) if adaptive(s) else size_text(s, state["added"])),
+    ]
     if backward:
         state["gradient"], state["senders"] = gradient_by_hand(x, s)
         state["lines"] += ["", *backward_text(state)]
@@ -120,8 +123,9 @@ def added_and_dropped(settings):
     return tuple(added), tuple(dropped)
 
 
-def size_text(settings, state):
-    """The output-size rule worked through: once for a square layer, else per axis."""
+def size_text(settings, added):
+    """The output-size rule worked through: once for a square layer, else per axis; ``added``:
+    the windows ceil_mode adds on each axis."""
     height_axis, width_axis = axes(settings)
     if height_axis == width_axis:
         lines = ["输出尺寸 output size, 每个方向 each side:", *formula_steps(*height_axis)]
@@ -131,7 +135,7 @@ def size_text(settings, state):
             chinese, english_name = name.split(" / ")
             lines += [f"输出尺寸，沿{chinese} / output size along {english_name}:"]
             lines += formula_steps(*axis)
-    if any(state["added"]):
+    if any(added):
         lines.append("多出一个窗口（虚线） / ceil_mode adds a window (dashed)")
     return lines
 
