@@ -26,7 +26,7 @@ begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with
 
 from lesson_cli import LESSON_SCRIPTS, REPO_ROOT
 from lesson_cli.console import cleanup_on_signal, run_child, run_command
-from lesson_cli.sections import first_line, one_line_argument_parser
+from lesson_cli.sections import first_line, one_line_argument_parser, whole_number
 
 FLOORS = {
     "torch": "import torch",
@@ -104,18 +104,11 @@ def time_command(name, argv, out_dir):
 MAX_ROUNDS = 20  # each round runs every command: about 4 minutes here
 
 
-def rounds(text):
-    """An argparse type: a whole number of rounds from 1 to MAX_ROUNDS."""
-    from argparse import ArgumentTypeError
-
-    if not (text.isascii() and text.isdigit() and len(text) < 4 and 1 <= int(text) <= MAX_ROUNDS):
-        raise ArgumentTypeError(f"must be a whole number from 1 to {MAX_ROUNDS}, got {text!r}")
-    return int(text)
-
-
 def main(argv=None):
     parser = one_line_argument_parser(description=first_line(__doc__))
-    parser.add_argument("--repeat", type=rounds, default=3, help="rounds, 1 to 20 (default 3)")
+    parser.add_argument(
+        "--repeat", type=whole_number(1, MAX_ROUNDS), default=3, help="rounds, 1 to 20 (default 3)"
+    )
     parser.add_argument("--only", help="only the commands whose name contains this text")
     args = parser.parse_args(argv)
 

@@ -555,28 +555,8 @@ def animate():
 
 # ================================= 命令行 command line ==================================
 
-from argparse import ArgumentTypeError
-
 from lesson_cli.console import run_command
-from lesson_cli.sections import Section, run_sections
-
-
-def whole_number(low):
-    """An argparse type: a whole number from ``low`` to MAX_SIZE, or one line saying so."""
-
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= MAX_SIZE:
-            raise ArgumentTypeError(
-                f"应为 {low} 到 {MAX_SIZE} 的整数 / must be a whole number from {low} to "
-                f"{MAX_SIZE}, got {text!r}"
-            )
-        return value
-
-    return parse
+from lesson_cli.sections import Section, run_sections, whole_number
 
 
 def one_or_two(low):
@@ -593,7 +573,7 @@ def one_or_two(low):
                 )
             setattr(namespace, self.dest, values[0] if len(values) == 1 else tuple(values))
 
-    return {"type": whole_number(low), "nargs": "+", "action": OneOrTwo}
+    return {"type": whole_number(low, MAX_SIZE), "nargs": "+", "action": OneOrTwo}
 
 
 def add_output_size_options(parser):
@@ -631,7 +611,7 @@ def add_output_size_options(parser):
     )
     group.add_argument(
         "--divisor-override",
-        type=whole_number(1),
+        type=whole_number(1, MAX_SIZE),
         metavar="N",
         help="AvgPool2d(divisor_override=N)",
     )

@@ -22,7 +22,7 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lesson_cli.console import run_command
-from lesson_cli.sections import first_line, one_line_argument_parser
+from lesson_cli.sections import first_line, one_line_argument_parser, whole_number
 
 COUNT_LIMIT, SEED_LIMIT = 100, 2**32 - 1
 
@@ -125,25 +125,6 @@ def explorer_picture(out_dir):
             plt.close(fig)
 
     return show
-
-
-def whole_number(low, high):
-    """An argparse type: a whole number from ``low`` to ``high``."""
-    from argparse import ArgumentTypeError
-
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise ArgumentTypeError(
-                f"应为 {low} 到 {high} 的整数 / must be a whole number from {low} to {high},"
-                f" got {text!r}"
-            )
-        return value
-
-    return parse
 
 
 def list_kinds():

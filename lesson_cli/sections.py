@@ -51,6 +51,25 @@ def one_line_argument_parser(**kwargs):
     return OneLineArgumentParser(**kwargs)
 
 
+def whole_number(low, high):
+    """An argparse type: a whole number from ``low`` to ``high``, or one line saying so."""
+    from argparse import ArgumentTypeError
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:  # not a number, or more digits than Python converts
+            value = None
+        if value is None or not low <= value <= high:
+            raise ArgumentTypeError(
+                f"应为 {low} 到 {high} 的整数 / must be a whole number from {low} to {high},"
+                f" got {text!r}"
+            )
+        return value
+
+    return parse
+
+
 def first_line(text):
     """The first line of a docstring, or "" where there is none (``python -OO`` drops them)."""
     return (text or "").strip().partition("\n")[0]

@@ -581,7 +581,9 @@ def test_the_benchmarks_answer_help_at_once_and_bad_input_in_one_line(tmp_path):
     result = benchmark("measure_install.py", "--python", "/nonexistent")
     assert_one_line_error(result, "--python 找不到 not found: /nonexistent")
     result = benchmark("bench_cli.py", "--repeat", "9" * 23)
-    assert_one_line_error(result, "--repeat: must be a whole number from 1 to 20", code=2)
+    assert_one_line_error(
+        result, "--repeat: 应为 1 到 20 的整数 / must be a whole number from 1 to 20", code=2
+    )
 
 
 def test_a_child_that_fails_is_one_line_naming_it():
