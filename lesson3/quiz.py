@@ -27,77 +27,6 @@ from lesson_cli.sections import first_line, one_line_argument_parser, whole_numb
 COUNT_LIMIT, SEED_LIMIT = 100, 2**32 - 1
 
 
-class Score:
-    """Right answers out of questions answered, for the score line (also on Ctrl-C)."""
-
-    def __init__(self):
-        self.right = self.asked = 0
-
-    def line(self, what="得分 / score"):
-        return f"{what}: {self.right}/{self.asked}"
-
-
-SCORE = Score()
-
-
-def ask(question, number, total, read=input):
-    """Ask one question until the reply has the form it wants; print right or wrong, PyTorch's
-    answer and the worked reason. Returns whether the reply was right (an empty reply shows
-    the answer and counts as missed). Raises EOFError where input ends."""
-    from lab import quiz_questions as quiz
-
-    topic = quiz.TOPIC_OF[question.kind]
-    print(
-        f"\n第 {number}/{total} 题 · {quiz.TOPICS[topic]} / question {number} of {total} · {topic}"
-    )
-    for line in question.text:
-        print("  " + line)
-    wanted = quiz.form_text(question.form)
-    print(f"  作答格式 / answer as: {wanted}")
-    while True:
-        reply = read("> ")
-        if not reply.strip():
-            right = False
-            print("没有作答，算答错 / no answer: counted as missed")
-            break
-        value = quiz.parse(reply, question.form)
-        if value is not None:
-            right = quiz.is_right(value, question)
-            break
-        print(f"请按这个格式作答 / please answer as: {wanted}")
-    SCORE.asked += 1
-    SCORE.right += right
-    print("对 / right" if right else "错 / wrong", end="  ")
-    print(f"PyTorch: {quiz.shown(question.answer, question.form)}")
-    for line in question.reason:
-        print("  " + line)
-    return right
-
-
-def run_quiz(rng, count, topic=None, show=None, read=input):
-    """The quiz: ``count`` questions, then each missed kind once more with new numbers."""
-    from lab import quiz_questions as quiz
-
-    missed = []
-    kinds = quiz.draw_kinds(rng, count, topic)
-    for number, kind in enumerate(kinds, 1):
-        question = quiz.make(kind, rng)
-        if not ask(question, number, count, read):
-            missed.append(kind)
-        if show is not None:
-            show(question)
-    print(f"\n{SCORE.line()}")
-    if missed:
-        print("\n再做一次答错的题，换了新的数 / the ones you missed, once more with new numbers:")
-        first = SCORE.right, SCORE.asked
-        for number, kind in enumerate(missed, 1):
-            question = quiz.make(kind, rng)
-            ask(question, number, len(missed), read)
-            if show is not None:
-                show(question)
-        print(f"\n复习得分 / review score: {SCORE.right - first[0]}/{SCORE.asked - first[1]}")
-
-
 def explorer_picture(out_dir):
     """--show: a function that draws the explorer's picture of a pooling question's layer, in
     a window where one can open (it stays while the quiz goes on), else into quiz_explore.png."""
@@ -139,6 +68,8 @@ def end_with_the_score_on_ctrl_c():
     started with &, stays ignored)."""
     import signal
 
+    from lab import quiz_questions as quiz
+
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         return
 
@@ -147,7 +78,7 @@ def end_with_the_score_on_ctrl_c():
             sys.stdout.flush()
         except (OSError, ValueError):
             pass
-        line = f"\n已中断 interrupted · {SCORE.line('目前得分 / score so far')}\n"
+        line = f"\n已中断 interrupted · {quiz.SCORE.line('目前得分 / score so far')}\n"
         encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
         try:
             os.write(2, line.encode(encoding, "replace"))
@@ -200,10 +131,12 @@ def main(argv=None):
     print(f"种子 / seed: {seed}（--seed {seed} 再出这些题 / gives these questions again）")
     show = explorer_picture(args.out) if args.show else None
     end_with_the_score_on_ctrl_c()
+    from lab import quiz_questions as quiz
+
     try:
-        run_quiz(random.Random(seed), args.count, args.topic, show)
+        quiz.run_quiz(random.Random(seed), args.count, args.topic, show)
     except EOFError:  # piped input ended, or Ctrl-D
-        print(f"\n输入结束 / input ended · {SCORE.line('目前得分 / score so far')}")
+        print(f"\n输入结束 / input ended · {quiz.SCORE.line('目前得分 / score so far')}")
     return 0
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import LESSON_SCRIPTS, REPO_ROOT, background_result, load_module, load_script
 from PIL import Image
 
-NAMES = LESSON_SCRIPTS
+NAMES = (*LESSON_SCRIPTS, "quiz")
 
 
 def generator():
@@ -116,7 +116,7 @@ def test_the_article_notebook_runs_top_to_bottom_from_the_root_and_prints_what_t
     assert len(shown) == len(figures)  # every figure the article's sections draw, inline
 
 
-@pytest.mark.parametrize("name", NAMES[1:])
+@pytest.mark.parametrize("name", LESSON_SCRIPTS[1:])
 def test_the_saved_outputs_of_the_other_notebooks_are_what_the_scripts_print(name, run_cli_capture):
     saved = notebook_output_by_section(committed(name))
     printed_now = script_output_by_section(name, run_cli_capture)
@@ -172,3 +172,19 @@ def test_the_animations_are_saved_in_their_notebook_as_gifs():
     animate = [s for s in load_script("beyond_the_article").SECTIONS if s.flag == "animate"][0]
     assert len(gifs) == len(animate.figures)
     assert all(gif.n_frames > 1 for gif in gifs)
+
+
+def test_the_quiz_notebook_shows_a_sample_question_and_its_feedback_as_text(capsys):
+    import random
+
+    from lab import quiz_questions as quiz
+
+    sample_cell, play_cell = [c for c in committed("quiz").cells if c.cell_type == "code"][1:]
+    seed = generator().SAMPLE_SEED
+    sample = quiz.make("average-cell", random.Random(seed))
+    assert quiz.ask(sample, 1, 1, read=lambda prompt: quiz.shown(sample.answer, sample.form))
+    assert printed(sample_cell) == capsys.readouterr().out  # what the quiz prints today
+    assert "对 / right  PyTorch: " in printed(sample_cell)
+    # saved without ipywidgets and without a front end: the two notes, nothing else
+    notes = [o["data"]["text/markdown"] for o in play_cell.outputs]
+    assert notes == [quiz.NO_WIDGETS, quiz.NO_INPUT]

@@ -411,3 +411,62 @@ def test_list_names_every_kind_with_its_topic(tmp_path):
     assert len(lines) == len(quiz.KINDS)
     for line, kind in zip(lines, quiz.KINDS):
         assert line.split()[:2] == [quiz.TOPIC_OF[kind], kind]
+
+
+# ------------------------------------------ the notebook ------------------------------------------
+
+
+class FakeWidget:
+    """What NotebookQuiz uses of an ipywidgets widget: value, disabled, on_click and click."""
+
+    def __init__(self, children=None, **options):
+        self.value, self.disabled, self.children, self.handlers = "", False, children, []
+        self.__dict__.update(options)
+
+    def on_click(self, handler):
+        self.handlers.append(handler)
+
+    def click(self):
+        for handler in self.handlers:
+            handler(self)
+
+
+def test_the_notebook_quiz_checks_a_reply_then_moves_on_then_reviews_the_missed_kind():
+    import types
+
+    fake = types.SimpleNamespace(
+        HTML=FakeWidget, Text=FakeWidget, Button=FakeWidget, HBox=FakeWidget, VBox=FakeWidget
+    )
+    first, second = questions_of(3, 2, "linear")
+    played = quiz.NotebookQuiz(fake, random.Random(3), 2, "linear")
+    assert "第 1/2 题" in played.question_box.value and played.next.disabled
+    played.reply.value = "abc"  # not in the form asked: the same question again
+    played.check.click()
+    assert "please answer as" in played.said.value and played.next.disabled
+    played.reply.value = wrong_reply(first)
+    played.check.click()
+    assert "错 / wrong" in played.said.value and played.check.disabled
+    played.next.click()
+    assert "第 2/2 题" in played.question_box.value and played.said.value == ""
+    played.reply.value = typed(second)
+    played.check.click()
+    assert "对 / right" in played.said.value
+    played.next.click()  # the missed kind comes back, after the score so far
+    assert "得分 / score: 1/2" in played.question_box.value
+    assert "the ones you missed" in played.question_box.value
+    assert played.question.kind == first.kind and played.question != first
+    played.reply.value = typed(played.question)
+    played.check.click()
+    played.next.click()
+    assert played.question_box.value == "<pre>得分 / score: 2/3</pre>"
+    assert played.check.disabled and played.next.disabled
+
+
+def test_without_ipywidgets_the_notebook_says_so_and_where_input_is_not_possible(monkeypatch):
+    import IPython.display
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    assert quiz.play_in_notebook(count=2, seed=1) is None
+    assert [item.data for item in shown] == [quiz.NO_WIDGETS, quiz.NO_INPUT]

@@ -565,6 +565,187 @@ def draw_kinds(rng, count, topic=None):
     return drawn[:count]
 
 
+# ------------------------------------------ asking ------------------------------------------
+
+
+class Score:
+    """Right answers out of questions answered, for the score line (also on Ctrl-C)."""
+
+    def __init__(self):
+        self.right = self.asked = 0
+
+    def line(self, what="得分 / score"):
+        return f"{what}: {self.right}/{self.asked}"
+
+
+SCORE = Score()
+
+
+def question_lines(question, number, total):
+    """A question as shown: its number and topic, its lines, the form the answer takes."""
+    topic = TOPIC_OF[question.kind]
+    lines = [f"第 {number}/{total} 题 · {TOPICS[topic]} / question {number} of {total} · {topic}"]
+    lines += ["  " + line for line in question.text]
+    return lines + [f"  作答格式 / answer as: {form_text(question.form)}"]
+
+
+def feedback(question, reply):
+    """What a reply gets: (None, [the form wanted]) where it is not in the form asked, else
+    (right, lines): right or wrong, PyTorch's answer and the worked reason. An empty reply
+    shows the answer and counts as missed."""
+    if not reply.strip():
+        right, lines = False, ["没有作答，算答错 / no answer: counted as missed"]
+    else:
+        value = parse(reply, question.form)
+        if value is None:
+            return None, [f"请按这个格式作答 / please answer as: {form_text(question.form)}"]
+        right, lines = is_right(value, question), []
+    verdict = "对 / right" if right else "错 / wrong"
+    lines.append(f"{verdict}  PyTorch: {shown(question.answer, question.form)}")
+    return right, lines + ["  " + line for line in question.reason]
+
+
+def ask(question, number, total, read=input, score=SCORE):
+    """Ask one question until the reply has the form it wants, and print its feedback.
+    Returns whether it was right. Raises EOFError where input ends."""
+    print("\n" + "\n".join(question_lines(question, number, total)))
+    while True:
+        right, lines = feedback(question, read("> "))
+        print("\n".join(lines))
+        if right is not None:
+            break
+    score.asked += 1
+    score.right += right
+    return right
+
+
+def run_quiz(rng, count, topic=None, show=None, read=input):
+    """The quiz: ``count`` questions, then each missed kind once more with new numbers."""
+    missed = []
+    kinds = draw_kinds(rng, count, topic)
+    for number, kind in enumerate(kinds, 1):
+        question = make(kind, rng)
+        if not ask(question, number, count, read):
+            missed.append(kind)
+        if show is not None:
+            show(question)
+    print(f"\n{SCORE.line()}")
+    if missed:
+        print("\n再做一次答错的题，换了新的数 / the ones you missed, once more with new numbers:")
+        first = SCORE.right, SCORE.asked
+        for number, kind in enumerate(missed, 1):
+            question = make(kind, rng)
+            ask(question, number, len(missed), read)
+            if show is not None:
+                show(question)
+        print(f"\n复习得分 / review score: {SCORE.right - first[0]}/{SCORE.asked - first[1]}")
+
+
+NO_WIDGETS = (
+    "没有 ipywidgets：`pip install -r requirements-notebooks.txt` 后有文本框和按钮，"
+    "这里先用文字作答 / no ipywidgets: `pip install -r requirements-notebooks.txt` for a text"
+    " box and a button; answer in text here meanwhile"
+)
+NO_INPUT = (
+    "这里不能输入（笔记本在没有前端时运行，例如生成或预览时）：在 Jupyter 里运行这一格，或运行"
+    " `python lesson3/quiz.py` / no input here (the notebook ran without a front end, as when it"
+    " is generated or previewed): run this cell in Jupyter, or `python lesson3/quiz.py`"
+)
+
+
+def play_in_notebook(count=10, topic=None, seed=None):
+    """The quiz in Jupyter: a text box, a check button and the feedback, with ipywidgets; the
+    missed kinds come back once with new numbers. Without ipywidgets, a note and the command
+    line's form (input()). Returns None: a cell ending with this call shows the quiz only."""
+    import random
+
+    from IPython.display import Markdown, display
+
+    rng = random.Random(seed)
+    try:
+        import ipywidgets as widgets
+    except ImportError:
+        display(Markdown(NO_WIDGETS))
+        # a kernel run without a front end (nbclient, a preview) cannot read input(): say so
+        # instead of a StdinNotImplementedError (ipykernel's flag for it has no public name)
+        kernel = getattr(get_ipython_or_none(), "kernel", None)
+        if not getattr(kernel, "_allow_stdin", False):
+            display(Markdown(NO_INPUT))
+            return None
+        try:
+            run_quiz(rng, count, topic)
+        except EOFError:
+            print(SCORE.line("目前得分 / score so far"))
+        return None
+    quiz = NotebookQuiz(widgets, rng, count, topic)
+    display(quiz.box)
+    return None
+
+
+def get_ipython_or_none():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def as_html(lines):
+    import html
+
+    return "<pre>" + html.escape("\n".join(lines)) + "</pre>"
+
+
+class NotebookQuiz:
+    """The widgets of play_in_notebook and what each click does."""
+
+    def __init__(self, widgets, rng, count, topic):
+        self.rng, self.score, self.missed = rng, Score(), []
+        self.queue = [(kind, number, count) for number, kind in
+                      enumerate(draw_kinds(rng, count, topic), 1)]  # fmt: skip
+        self.reviewing = False
+        self.question_box, self.said = widgets.HTML(), widgets.HTML()
+        self.reply = widgets.Text(placeholder="答案 / answer")
+        self.check = widgets.Button(description="检查 / check")
+        self.next = widgets.Button(description="下一题 / next", disabled=True)
+        self.check.on_click(self.checked)
+        self.next.on_click(self.moved_on)
+        controls = widgets.HBox([self.reply, self.check, self.next])
+        self.box = widgets.VBox([self.question_box, controls, self.said])
+        self.moved_on()
+
+    def moved_on(self, _=None):
+        """The next question, or the score and the review, or the end."""
+        if not self.queue and not self.reviewing and self.missed:
+            self.reviewing, total = True, len(self.missed)
+            self.queue = [(kind, number, total) for number, kind in enumerate(self.missed, 1)]
+            self.first_score = self.score.right, self.score.asked
+        if not self.queue:
+            self.question_box.value = as_html([self.score.line()])
+            self.check.disabled = self.next.disabled = True
+            return
+        kind, number, total = self.queue.pop(0)
+        self.question = make(kind, self.rng)
+        lines = question_lines(self.question, number, total)
+        if self.reviewing and number == 1:
+            lines[:0] = [self.score.line(), "再做一次答错的题，换了新的数 / the ones you missed,"
+                         " once more with new numbers:", ""]  # fmt: skip
+        self.question_box.value = as_html(lines)
+        self.reply.value, self.said.value = "", ""
+        self.check.disabled, self.next.disabled = False, True
+
+    def checked(self, _=None):
+        right, lines = feedback(self.question, self.reply.value)
+        self.said.value = as_html(lines)
+        if right is None:  # not in the form asked: the same question again
+            return
+        self.score.asked += 1
+        self.score.right += right
+        if not right and not self.reviewing:
+            self.missed.append(self.question.kind)
+        self.check.disabled, self.next.disabled = True, False
+
+
 def make(kind, rng):
     """A new question of ``kind``, its numbers drawn from ``rng``."""
     return KINDS[kind](rng)
