@@ -290,13 +290,19 @@ def test_every_count_the_readmes_state_is_the_count_of_the_things_themselves():
     assert rows == [str(n) for n in range(1, len(rows) + 1)]
     assert f"文章有 {len(rows)} 处" in readme
     assert f"The article has {len(rows)} statements" in readme
-    # the scripts table: every lesson script and the exercise answers, nothing else
+    # the scripts table: every lesson script, the exercise answers and the quiz, nothing else
     listed = re.findall(r"^\| `lesson3/(\w+)\.py` \|", readme, re.MULTILINE)
-    assert listed == [*LESSON_SCRIPTS, "exercise_answers"]
-    # the notebooks: one per lesson script, none for the exercise answers
+    assert listed == [*LESSON_SCRIPTS, "exercise_answers", "quiz"]
+    # the notebooks: one per lesson script and the quiz's, none for the exercise answers
     assert sorted(
         n[:-6] for n in os.listdir(os.path.join(REPO_ROOT, "lesson3")) if n.endswith(".ipynb")
-    ) == sorted(LESSON_SCRIPTS)
+    ) == sorted([*LESSON_SCRIPTS, "quiz"])
+    # the quiz's kinds of question: as many as the READMEs say
+    from lab import quiz_questions
+
+    kinds = len(quiz_questions.KINDS)
+    assert f"测验：{kinds} 类题" in readme and f"{kinds} kinds of question" in readme
+    assert f"{kinds} 类题" in lesson_readme and f"{kinds} kinds of question" in lesson_readme
     # the exercises: nine, three per article section, one flag each
     assert exercises == [str(n) for n in range(1, len(exercises) + 1)]
     answers = load_module(os.path.join(REPO_ROOT, "lesson3", "exercise_answers.py"))

@@ -67,3 +67,17 @@ def test_exercise_9s_rule_is_the_layers_not_every_op():
     x = torch.zeros(1, requires_grad=True)
     torch.maximum(x, torch.zeros(1)).backward()
     assert x.grad.item() == 0.5  # a tie splits the gradient: not the minimum-norm 0 of ReLU
+
+
+def test_each_exercise_names_its_kind_of_question_in_the_quiz_and_that_kinds_topic():
+    from lab import quiz_questions as quiz
+
+    with open(EXERCISES_MD, encoding="utf-8") as file:
+        text = file.read()
+    exercises = re.split(r"^### 练习 \d+", text, flags=re.M)[1:]
+    assert len(exercises) == len(ANSWERS.SECTIONS)
+    for exercise in exercises:
+        line = re.search(r"测验里的同类题 / the quiz's kind: (.*)", exercise).group(1)
+        kinds = re.findall(r"`([\w-]+)`", line.split(" · ")[0])
+        topic = re.search(r"--topic (\w+)", line).group(1)
+        assert kinds and all(quiz.TOPIC_OF[kind] == topic for kind in kinds), line
