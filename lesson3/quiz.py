@@ -43,6 +43,12 @@ def explorer_picture(out_dir):
 
         from lab import pool_explorer
 
+        if pool_explorer.drawing_extent(question.settings) > pool_explorer.DRAWING_LIMIT:
+            print(
+                f"  图太大，不画 / too large to draw (over {pool_explorer.DRAWING_LIMIT} cells a"
+                " side): beyond_the_article.py --output-size shows the rule"
+            )
+            return
         plt.close("all")
         fig, _ = pool_explorer.static_figure(question.settings)
         if windows:

@@ -470,3 +470,29 @@ def test_without_ipywidgets_the_notebook_says_so_and_where_input_is_not_possible
     monkeypatch.setattr(IPython.display, "display", shown.append)
     assert quiz.play_in_notebook(count=2, seed=1) is None
     assert [item.data for item in shown] == [quiz.NO_WIDGETS, quiz.NO_INPUT]
+
+
+def test_show_saves_the_explorers_picture_of_each_pooling_question_without_a_display(
+    tmp_path, monkeypatch, capsys
+):
+    import io
+
+    from conftest import load_module
+    from PIL import Image
+
+    from lesson_cli.console import run_cli
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))  # one empty reply, then EOF
+    script = load_module(QUIZ)
+    args = ["--seed", "3", "--count", "2", "--topic", "pooling", "--show", "--out", str(tmp_path)]
+    assert run_cli(script.main, args) == 0
+    out, err = capsys.readouterr()
+    assert (
+        err
+        == "提示 note: 没有显示器，图片已保存但不弹出窗口 / no display: figures saved, not shown\n"
+    )
+    assert f"已保存图片 saved: {tmp_path / 'quiz_explore.png'}" in out
+    with Image.open(tmp_path / "quiz_explore.png") as picture:
+        assert picture.info["Software"] == "pytorch-3.3 lesson3 figure"

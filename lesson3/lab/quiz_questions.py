@@ -621,6 +621,7 @@ def ask(question, number, total, read=input, score=SCORE):
 
 def run_quiz(rng, count, topic=None, show=None, read=input):
     """The quiz: ``count`` questions, then each missed kind once more with new numbers."""
+    SCORE.right = SCORE.asked = 0  # a new quiz (a notebook may run several in one kernel)
     missed = []
     kinds = draw_kinds(rng, count, topic)
     for number, kind in enumerate(kinds, 1):
