@@ -237,27 +237,33 @@ def run_in_a_terminal(args, replies, interrupt_after=None, timeout=60):
     shown, prompts, deadline = b"", 0, time.monotonic() + timeout
     replies = list(replies)
     try:
+        # read until every end of the terminal is closed and drained (EIO): output a command
+        # wrote just before it ended can reach this side after it has ended
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 4096)
-                except OSError:  # the program ended and closed its side
-                    break
-                if not chunk:
-                    break
-                shown += chunk
-            if shown.count(b"> ") > prompts:
-                prompts = shown.count(b"> ")
+            if not select.select([leader], [], [], 0.5)[0]:
+                continue
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if shown.count(b"\n> ") > prompts:  # a prompt at the start of a line
+                prompts = shown.count(b"\n> ")
                 if interrupt_after is not None and prompts == interrupt_after:
+                    # as a learner does, once the prompt waits: a SIGINT that comes between
+                    # the prompt and readline's wait for a key is handled at the next key
+                    time.sleep(0.5)
                     os.write(leader, b"\x03")
                 elif replies:
                     os.write(leader, replies.pop(0).encode() + b"\n")
                 else:
                     os.write(leader, b"\x04")  # Ctrl-D: EOF
-            if process.poll() is not None and not ready:
-                break
-        code = process.wait(timeout=10)
+        try:
+            code = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running: {shown[-900:]!r}") from None
     finally:
         if process.poll() is None:
             process.kill()
@@ -362,7 +368,9 @@ def test_ctrl_c_prints_the_score_so_far_on_one_line_and_exits_130():
         ["--seed", "5", "--count", "3"], [typed(questions[0])], interrupt_after=2
     )
     assert code == 130, shown
-    (line,) = [line for line in shown.splitlines() if "interrupted" in line]
+    lines = [line for line in shown.splitlines() if "interrupted" in line]
+    assert len(lines) == 1, shown[-2000:]
+    (line,) = lines
     assert line.strip() == "已中断 interrupted · 目前得分 / score so far: 1/1"
     assert "Traceback" not in shown
 
