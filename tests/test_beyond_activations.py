@@ -232,7 +232,7 @@ def test_the_gains_lesson3_readme_quotes_are_the_ones_printed(printed):
     from conftest import REPO_ROOT
 
     with open(os.path.join(REPO_ROOT, "lesson3", "README.md"), encoding="utf-8") as file:
-        measured = file.read().split("实测 / measured (5 seeds)")[1].split("\n\n")[0]
+        measured = file.read().split("实测 / measured (20 seeds)")[1].split("\n\n")[0]
     measured = " ".join(measured.split())
     quoted = dict(
         (name.lower(), value)

@@ -32,6 +32,14 @@ def test_the_readme_claims_table_gives_the_verdicts_the_script_prints(claim_runs
     for flag, documented in table.items():
         decisions, _ = verdicts_of(claim_runs, flag)
         assert documented.split(" / ")[0] == "；".join(decisions), flag
+    # and its why, word for word: each verdict's Chinese as the script prints it
+    for row in rows:
+        flag = re.search(r"\| `(--[\w-]+)` \|", row)
+        if flag and flag.group(1) in table:
+            _, out = verdicts_of(claim_runs, flag.group(1))
+            printed = re.findall(r"结论 verdict: [^:]+: (.*)", out)
+            why = row.strip().split(" | ")[-1].removesuffix(" |").replace("\\|", "|")
+            assert why.split("<br>") == printed, flag.group(1)
 
 
 def test_pad_counts_a_chinese_character_as_two_columns():

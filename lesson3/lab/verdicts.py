@@ -39,7 +39,7 @@ def pad(text, width):
 
 # Every measurement that rests on random data or training runs over these seeds, and prints how
 # much its numbers spread over them, as below.
-SEEDS = range(5)
+SEEDS = range(20)
 
 
 def spread(values):
