@@ -582,6 +582,38 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam",
     return shares, first_grad, (losses[0], losses[-1])
 
 
+def networks_side_by_side(seeds, widths, killed=None, data_dtype=None):
+    """For each of ``seeds``, the seeded regression (x: 256 × 16 from N(0, 1), y = 3·sin of the
+    sum of x's first four columns) and the nn.Linear layers of ``widths``, drawn in that order
+    as dead_unit_shares draws them; half the units of layer ``killed`` start dead (bias -3).
+    Returns x, y and every layer's weight and bias, each stacked seed by seed in float64 (the
+    weights as leaves that take gradients). ``data_dtype``: what x is drawn in (float32 as
+    dead_unit_shares, float64 for deeper_units_coming_back)."""
+    import torch
+    import torch.nn as nn
+
+    xs, ys, weights = [], [], [[] for _ in range(2 * (len(widths) - 1))]
+    for seed in seeds:
+        torch.manual_seed(seed)
+        x = torch.randn(256, 16, dtype=data_dtype)
+        xs.append(x)
+        ys.append(x[:, :4].sum(1, keepdim=True).sin() * 3)
+        layers = [nn.Linear(n_in, n_out) for n_in, n_out in zip(widths, widths[1:])]
+        if killed is not None:
+            layers[killed].bias.data[:32] = -3.0
+        for kept, p in zip(weights, [p for layer in layers for p in (layer.weight, layer.bias)]):
+            kept.append(p.detach().double())
+    params = [torch.stack(kept).requires_grad_(True) for kept in weights]
+    return torch.stack(xs).double(), torch.stack(ys).double(), params
+
+
+def side_by_side_linear(h, weight, bias):
+    """nn.Linear for networks side by side: ``h`` is (networks, batch, in)."""
+    import torch
+
+    return torch.baddbmm(bias[:, None], h, weight.transpose(1, 2))
+
+
 def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimizer="Adam", lr=0.05):
     """dead_unit_shares for each of ``seeds``, trained side by side as one batch of networks:
     each seed's loss depends on its own weights only and the optimizer works element by
@@ -591,20 +623,12 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
     import torch.nn as nn
 
     if activation is nn.RReLU:
-        return [dead_unit_shares(activation, steps, kill, seed, optimizer, lr) for seed in seeds]
-    xs, ys, weights = [], [], [[], [], [], []]
-    for seed in seeds:  # each seed's data and initial weights, drawn as dead_unit_shares draws
-        torch.manual_seed(seed)
-        x = torch.randn(256, 16)
-        xs.append(x)
-        ys.append(x[:, :4].sum(1, keepdim=True).sin() * 3)
-        hidden, output = nn.Linear(16, 64), nn.Linear(64, 1)
-        if kill:
-            hidden.bias.data[:32] = -3.0
-        for kept, p in zip(weights, (hidden.weight, hidden.bias, output.weight, output.bias)):
-            kept.append(p.detach().double())
-    x, y = torch.stack(xs).double(), torch.stack(ys).double()
-    w1, b1, w2, b2 = (torch.stack(kept).requires_grad_(True) for kept in weights)
+        return [
+            dead_unit_shares(activation, steps, kill=kill, seed=seed, optimizer=optimizer, lr=lr)
+            for seed in seeds
+        ]
+    x, y, params = networks_side_by_side(seeds, (16, 64, 1), killed=0 if kill else None)
+    w1, b1, w2, b2 = params
     params = [w1, b1, w2, b2]
     if activation is nn.PReLU:  # one slope per network, PReLU's default 0.25
         slope = torch.full((len(seeds), 1, 1), 0.25, dtype=torch.float64, requires_grad=True)
@@ -613,12 +637,12 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
     else:
         act = {nn.ReLU: torch.relu, nn.LeakyReLU: nn.functional.leaky_relu}[activation]
     sgd_or_adam = Optimizer(optimizer, params, lr=lr)
-    hidden_of = lambda: torch.baddbmm(b1[:, None], x, w1.transpose(1, 2))  # noqa: E731
+    hidden_of = lambda: side_by_side_linear(x, w1, b1)  # noqa: E731
     shares, first_grad, losses = [], None, []
     pre_activation = hidden_of()
     for _ in range(steps):
         sgd_or_adam.zero_grad()
-        out = torch.baddbmm(b2[:, None], act(pre_activation), w2.transpose(1, 2))
+        out = side_by_side_linear(act(pre_activation), w2, b2)
         loss = ((out - y) ** 2).mean(dim=(1, 2))  # each network's own mse_loss
         loss.sum().backward()
         losses.append(loss.detach())
@@ -719,32 +743,19 @@ def deeper_units_coming_back(steps=200):
     the first layer's output, keeps changing. Prints and returns, for each seed, the share of
     the killed units that were alive (> 0 for some input) after some step."""
     import torch
-    import torch.nn as nn
 
     # every seed's network side by side, as dead_unit_shares_over_seeds trains them
-    xs, ys, weights = [], [], [[] for _ in range(6)]
-    for seed in SEEDS:
-        torch.manual_seed(seed)
-        x = torch.randn(256, 16, dtype=torch.float64)
-        xs.append(x)
-        ys.append(x[:, :4].sum(1, keepdim=True).sin() * 3)
-        layers = nn.Linear(16, 64), nn.Linear(64, 64), nn.Linear(64, 1)
-        layers[1].bias.data[:32] = -3.0
-        for kept, p in zip(weights, [p for layer in layers for p in (layer.weight, layer.bias)]):
-            kept.append(p.detach().double())
-    x, y = torch.stack(xs), torch.stack(ys)
-    params = [torch.stack(kept).requires_grad_(True) for kept in weights]
+    x, y, params = networks_side_by_side(SEEDS, (16, 64, 64, 1), killed=1, data_dtype=torch.float64)
     w1, b1, w2, b2, w3, b3 = params
 
     def second_layer():
-        first = torch.relu(torch.baddbmm(b1[:, None], x, w1.transpose(1, 2)))
-        return torch.baddbmm(b2[:, None], first, w2.transpose(1, 2))
+        return side_by_side_linear(torch.relu(side_by_side_linear(x, w1, b1)), w2, b2)
 
     sgd_or_adam = Optimizer("Adam", params, lr=0.05)
     alive = torch.zeros(len(SEEDS), 32, dtype=torch.bool)
     for _ in range(steps):
         sgd_or_adam.zero_grad()
-        out = torch.baddbmm(b3[:, None], torch.relu(second_layer()), w3.transpose(1, 2))
+        out = side_by_side_linear(torch.relu(second_layer()), w3, b3)
         ((out - y) ** 2).mean(dim=(1, 2)).sum().backward()  # each network's own mse_loss
         sgd_or_adam.step()
         with torch.no_grad():
