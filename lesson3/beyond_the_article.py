@@ -253,7 +253,7 @@ def learners_pairs(size, kernel, stride, padding, dilation, ceil_mode):
     import torch
     import torch.nn as nn
 
-    from lab.pool_windows import Settings, axes
+    from lab.pool_windows import Settings, axes, shape_text
 
     settings = Settings("max", size, kernel, stride, padding, dilation, ceil_mode)
     print(
@@ -262,8 +262,9 @@ def learners_pairs(size, kernel, stride, padding, dilation, ceil_mode):
     )
     height, width = (axis.size for axis in axes(settings))
     layer = nn.MaxPool2d(kernel, stride, padding, dilation, ceil_mode=ceil_mode)
+    blank = torch.zeros(1, 1, height, width, device="meta")  # shapes only: nothing is computed
     try:
-        max_out = layer(torch.zeros(1, 1, height, width, device="meta")).shape[-2:]
+        max_out = layer(blank).shape[-2:]
     except (RuntimeError, ValueError) as error:
         raise InputError(
             f"PyTorch 拒绝这些数 / nn.MaxPool2d refuses them: {first_line(error)}"
@@ -277,13 +278,11 @@ def learners_pairs(size, kernel, stride, padding, dilation, ceil_mode):
     avg_out = "— (AvgPool2d 没有 dilation / has no dilation)"
     if all(axis.dilation == 1 for axis in axes(settings)):
         avg_layer = nn.AvgPool2d(kernel, stride, padding, ceil_mode=ceil_mode)
-        avg_out = by(avg_layer(torch.zeros(1, 1, height, width, device="meta")).shape[-2:])
-    print(f"公式 formula: {by(formula)}   nn.MaxPool2d: {by(max_out)}   nn.AvgPool2d: {avg_out}")
-
-
-def by(numbers):
-    """A shape as H×W."""
-    return "×".join(map(str, numbers))
+        avg_out = shape_text(avg_layer(blank).shape[-2:])
+    print(
+        f"公式 formula: {shape_text(formula)}   nn.MaxPool2d: {shape_text(max_out)}"
+        f"   nn.AvgPool2d: {avg_out}"
+    )
 
 
 def output_size_table(height):

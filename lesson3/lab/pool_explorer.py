@@ -27,6 +27,8 @@ from lab.pool_windows import (
     pytorch_line,
     pytorch_refusal,
     read_positions,
+    shape_text,
+    shown,
     sizes,
     unpool_sizes,
     windows_added_by_ceil,
@@ -250,15 +252,13 @@ def unpool_text(settings):
         return ["nn.MaxUnpool2d: 只接最大池化 / follows max pooling only"]
     s = settings
     guess, guess_fits, given = unpool_sizes(s)
-    by = lambda numbers: "×".join(map(str, numbers))  # noqa: E731
-    show = lambda value: value[0] if len(set(value)) == 1 else value  # noqa: E731
-    kernel, stride, padding = (show(per_axis(v, 2)) for v in (s.kernel, s.stride, s.padding))
+    kernel, stride, padding = (shown(per_axis(v, 2)) for v in (s.kernel, s.stride, s.padding))
     lines = [f"nn.MaxUnpool2d({kernel}, {stride}, {padding}):"]
     if any(d != 1 for d in per_axis(s.dilation, 2)):
         lines.append("  没有膨胀 / it has no dilation: its guess ignores it")
     verdict = "" if guess_fits else "; 放不下，报错 / the indices do not fit: error"
-    lines.append(f"  不给 / without output_size: {by(guess)}{verdict}")
-    with_size = by(given) if given else "报错 error: 超出 beyond guess ± stride"
+    lines.append(f"  不给 / without output_size: {shape_text(guess)}{verdict}")
+    with_size = shape_text(given) if given else "报错 error: 超出 beyond guess ± stride"
     lines.append(f"  output_size={tuple(sizes(s))}: {with_size}")
     return lines
 
@@ -365,7 +365,7 @@ def draw_input(ax, s, state):
 
     (height, width), pads = sizes(s), padding_of(s)
     ring = "−∞" if is_max(s) else "0"
-    shape = f"{height}×{height}" if height == width else f"{height}×{width}"
+    shape = shape_text((height, width))
     pad = pads[0] if pads[0] == pads[1] else pads
     title = f"input {shape} (arange), padding {pad} ({ring})"
     if adaptive(s):
@@ -443,21 +443,12 @@ def drawn_cells(settings):
     costs). Raises ValueError where no window fits."""
     s = with_stride(settings)
     low, high = [], []
-    for index, windows in enumerate(windows_of(s)):
-        pad, size = padding_of(s)[index], sizes(s)[index]
-        first, last = -pad, size + pad - 1
-        first, last = (
-            min(first, windows[0].start),
-            max(last, windows[-1].start + windows[-1].extent - 1),
-        )
-        if not adaptive(s):
-            a = axes(s)[index]
-            dropped = dropped_window_start(
-                a.size, a.kernel, a.stride, a.padding, a.dilation, a.ceil_mode
-            )
-            if dropped is not None:
-                last = max(last, dropped + windows[0].extent - 1)
-        low.append(first)
+    dropped = added_and_dropped(s)[1]
+    for windows, pad, size, drop in zip(windows_of(s), padding_of(s), sizes(s), dropped):
+        last = max(size + pad - 1, windows[-1].start + windows[-1].extent - 1)
+        if drop is not None:  # the dropped window, reaching past the padding
+            last = max(last, drop + windows[0].extent - 1)
+        low.append(min(-pad, windows[0].start))
         high.append(last)
     return tuple(low), tuple(high)
 

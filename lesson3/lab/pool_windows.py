@@ -347,6 +347,11 @@ def shown(value):
     return value[0] if isinstance(value, tuple) and len(value) == 1 else value
 
 
+def shape_text(numbers):
+    """A shape as a learner reads it: 4×3."""
+    return "×".join(map(str, numbers))
+
+
 def layer_name(settings):
     """nn.MaxPool2d, nn.AdaptiveAvgPool1d, ...: the class for this pool and dimension."""
     name = {"max": "MaxPool", "avg": "AvgPool"}

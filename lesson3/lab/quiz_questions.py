@@ -15,7 +15,15 @@ import re
 import unicodedata
 
 from lab import pool_explorer
-from lab.pool_windows import Settings, axes, formula_steps, pytorch_layer, pytorch_line, sizes
+from lab.pool_windows import (
+    Settings,
+    axes,
+    formula_steps,
+    pytorch_layer,
+    pytorch_line,
+    shape_text,
+    sizes,
+)
 
 # text: the question's lines; form: how the answer is typed (FORMS); answer: PyTorch's;
 # reason: the worked lines; params: the numbers drawn; settings: the pooling layer, for --show
@@ -94,7 +102,7 @@ def shown(answer, form):
     if form.startswith("decimal"):
         return f"{answer:.{int(form.split()[1])}f}"
     if form in ("size", "shape"):
-        return f"{answer[0]}×{answer[1]}"
+        return shape_text(answer)
     if form == "rows":
         return f"{answer[0]} {answer[1]}"
     return str(answer)
