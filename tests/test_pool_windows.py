@@ -96,13 +96,25 @@ def rectangular_settings(pool, count, seed=0):
         )
 
 
-def count_mismatches(all_settings, make_input=arange):
-    checked, mismatches = 0, []
+def tally(all_settings, differs):
+    """(how many settings were checked, those on which ``differs`` says the two disagree)."""
+    checked = list(all_settings)
+    return len(checked), [settings for settings in checked if differs(settings)]
+
+
+def accepted(all_settings):
+    """The settings the model accepts: PyTorch refuses the others (the forward grids check
+    that), so there is no pooled output to unpool or send a gradient back through."""
     for settings in all_settings:
-        checked += 1
-        if mismatch(settings, make_input(windows.sizes(settings))):
-            mismatches.append(settings)
-    return checked, mismatches
+        try:
+            windows.windows_of(settings)
+        except ValueError:
+            continue
+        yield settings
+
+
+def count_mismatches(all_settings, make_input=arange):
+    return tally(all_settings, lambda s: mismatch(s, make_input(windows.sizes(s))))
 
 
 # ------------------------------------------ forward ------------------------------------------
@@ -187,17 +199,7 @@ def unpool_mismatch(settings, x):
 
 
 def count_unpool_mismatches(all_settings):
-    """Settings the model refuses are left out: PyTorch refuses the same (the forward grids)."""
-    checked, mismatches = 0, []
-    for s in all_settings:
-        try:
-            windows.windows_of(s)
-        except ValueError:
-            continue
-        checked += 1
-        if unpool_mismatch(s, arange(windows.sizes(s))):
-            mismatches.append(s)
-    return checked, mismatches
+    return tally(accepted(all_settings), lambda s: unpool_mismatch(s, arange(windows.sizes(s))))
 
 
 @pytest.mark.slow  # the whole grid: the quick tier checks a small one
@@ -247,21 +249,10 @@ def backward_mismatch(settings, generator):
 
 
 def count_backward_mismatches(all_settings):
-    """Settings PyTorch refuses are left out (the forward grids check those), and so are max
-    windows of padding alone (reads_only_padding)."""
+    """Max windows of padding alone are left out too (reads_only_padding)."""
     generator = torch.Generator().manual_seed(0)
-    checked, mismatches = 0, []
-    for s in all_settings:
-        try:
-            windows.windows_of(s)
-        except ValueError:  # the model refuses them: so does PyTorch (the forward grids)
-            continue
-        if windows.is_max(s) and reads_only_padding(s):
-            continue
-        checked += 1
-        if backward_mismatch(s, generator):
-            mismatches.append(s)
-    return checked, mismatches
+    kept = (s for s in accepted(all_settings) if not (windows.is_max(s) and reads_only_padding(s)))
+    return tally(kept, lambda s: backward_mismatch(s, generator))
 
 
 def small(all_settings, largest=4):

@@ -258,9 +258,9 @@ def pool_with(x, settings):
     import torch
 
     shape, values = tuple(x.shape), x.flatten().tolist()  # plain numbers: faster than torch here
-    cells = output_cells(settings)
+    per_axis_windows = windows_of(settings)
     out, divisors = [], []
-    for cell in cells:
+    for cell in itertools.product(*per_axis_windows):
         positions = read_positions(cell, shape)
         if is_max(settings):  # the padding counts as −∞: it never wins, but may be all there is
             best = first_max(positions, values)
@@ -270,7 +270,7 @@ def pool_with(x, settings):
         divisors.append(divisor(cell, settings))
         total = sum(values[p] for p in positions)
         out.append(total / divisors[-1] if divisors[-1] else float("nan"))
-    out_shape = tuple(len(windows) for windows in windows_of(settings))
+    out_shape = tuple(map(len, per_axis_windows))
     return torch.tensor(out, dtype=x.dtype).reshape(out_shape), nest(divisors, out_shape)
 
 
