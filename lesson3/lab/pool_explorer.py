@@ -358,11 +358,8 @@ def font_scale(fig):
 
 
 def draw_input(ax, s, state):
-    """The input with its padding ring, every window's outline, the picked window's taps; in
-    the backward view each pixel shows the gradient it receives."""
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
-
+    """The input with its padding ring, then its windows (draw_windows); in the backward view
+    each pixel shows the gradient it receives."""
     (height, width), pads = sizes(s), padding_of(s)
     ring = "−∞" if is_max(s) else "0"
     shape = shape_text((height, width))
@@ -384,8 +381,16 @@ def draw_input(ax, s, state):
     ax.set_xlim(-pads[1] - 1, width + pads[1] + 1.5)
     ax.set_ylim(height + pads[0] + 1.5, -pads[0] - 1)
     ax.set_aspect("equal")
-    if state["refusal"] is not None:
-        return
+    if state["refusal"] is None:
+        draw_windows(ax, s, state)
+
+
+def draw_windows(ax, s, state):
+    """Every window's outline, the window ceil_mode adds (dashed) or drops (dotted), the picked
+    window's taps, and in the backward view a red frame on each pixel that receives a sum."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
     rows, cols = state["windows"]
     outlines = [
         Rectangle((left.start - 0.5, top.start - 0.5), left.extent, top.extent)
