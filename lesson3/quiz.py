@@ -21,7 +21,7 @@ from lesson_cli import begin_command
 
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
-from lesson_cli.console import run_command
+from lesson_cli.console import clean_up_at_once, run_command
 from lesson_cli.sections import first_line, one_line_argument_parser, whole_number
 
 COUNT_LIMIT, SEED_LIMIT = 100, 2**32 - 1
@@ -70,8 +70,10 @@ def list_kinds():
 
 
 def end_with_the_score_on_ctrl_c():
-    """Ctrl-C prints the score so far on one line and exits 130 (an ignored SIGINT, in a job
-    started with &, stays ignored)."""
+    """Ctrl-C prints the score so far on one line and exits 130, after what every script's
+    handler undoes (console.clean_up_at_once: a figure --show was writing). An ignored SIGINT,
+    in a job started with &, stays ignored. Its own handler, not lesson_cli's: the line must
+    start on a new line, since Ctrl-C comes while the prompt waits mid-line."""
     import signal
 
     from lab import quiz_questions as quiz
@@ -80,11 +82,12 @@ def end_with_the_score_on_ctrl_c():
         return
 
     def interrupted(signum, frame):
+        clean_up_at_once()
         try:
             sys.stdout.flush()
         except (OSError, ValueError):
             pass
-        line = f"\n已中断 interrupted · {quiz.SCORE.line('目前得分 / score so far')}\n"
+        line = f"\n已中断 interrupted · {quiz.SCORE.so_far()}\n"
         encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
         try:
             os.write(2, line.encode(encoding, "replace"))
@@ -136,15 +139,15 @@ def main(argv=None):
     seed = random.SystemRandom().randrange(SEED_LIMIT) if args.seed is None else args.seed
     print(f"种子 / seed: {seed}（--seed {seed} 再出这些题 / gives these questions again）")
     show = explorer_picture(args.out) if args.show else None
-    end_with_the_score_on_ctrl_c()
     from lab import quiz_questions as quiz
 
     try:
         quiz.run_quiz(random.Random(seed), args.count, args.topic, show)
     except EOFError:  # piped input ended, or Ctrl-D
-        print(f"\n输入结束 / input ended · {quiz.SCORE.line('目前得分 / score so far')}")
+        print(f"\n输入结束 / input ended · {quiz.SCORE.so_far()}")
     return 0
 
 
 if __name__ == "__main__":
+    end_with_the_score_on_ctrl_c()  # when run as the program: not in a test's process
     sys.exit(run_command(main))

@@ -585,6 +585,10 @@ class Score:
     def line(self, what="得分 / score"):
         return f"{what}: {self.right}/{self.asked}"
 
+    def so_far(self):
+        """The line an interrupted or ended quiz prints."""
+        return self.line("目前得分 / score so far")
+
 
 SCORE = Score()
 
@@ -684,7 +688,7 @@ def play_in_notebook(count=10, topic=None, seed=None):
         try:
             run_quiz(rng, count, topic)
         except EOFError:
-            print(SCORE.line("目前得分 / score so far"))
+            print(SCORE.so_far())
         return None
     quiz = NotebookQuiz(widgets, rng, count, topic)
     display(quiz.box)
