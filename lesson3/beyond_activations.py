@@ -22,7 +22,7 @@ from lesson_cli import begin_command
 begin_command(__name__)  # from here on, Ctrl-C and a stop each end the run with one line
 
 from lab import plots
-from lab.activation_notes import float32_threshold
+from lab.activation_notes import NETWORK_ELEMENTS, edges_on_each_path, zero_gradient_edge
 from lab.depth import signal_through
 from lab.verdicts import SEEDS, pad, seeds_range
 
@@ -172,7 +172,7 @@ def lowest_point(layer, x, y):
     return layer(torch.tensor([where], dtype=torch.float64)).item(), where
 
 
-def modern_activations():
+def modern_activations(each_code_path=False):
     """现代网络的激活函数 / GELU, SiLU, Mish, ELU, SELU, Hardswish, Softplus: formula, shape, use
 
     The activations of today's vision models, in the form of the article's six: each formula and
@@ -186,7 +186,7 @@ def modern_activations():
     curves = check_formulas(formulas, x)
     print_shapes(formulas, curves, x)
     print_gelu_and_selu(formulas, curves, x)
-    print_zero_gradients(formulas)
+    print_zero_gradients(formulas, each_code_path=each_code_path)
     activation_census()
     plots.modern_activations(x.numpy(), {name: c[0].numpy() for name, c in curves.items()})
     plots.modern_activation_gradients(x.numpy(), {name: c[1].numpy() for name, c in curves.items()})
@@ -266,30 +266,66 @@ def print_gelu_and_selu(formulas, curves, x):
     )
 
 
-def print_zero_gradients(formulas):
-    """Where float32 makes each derivative exactly 0 on the negative side."""
-    import torch
+def sloped_layers():
+    """{name: layer} of the activations whose y' is 0 nowhere by definition: the layers
+    lab.activation_notes.edges_on_each_path measures on each code path."""
+    return {name: a.layer for name, a in modern_formulas().items() if a.flat_below is None}
 
+
+def print_zero_gradients(formulas, each_code_path=False):
+    """Where float32 makes each derivative exactly 0 on the negative side: on a one-element
+    tensor, or with ``each_code_path`` on a network's tensor on each of the CPU's code paths."""
+    if each_code_path:
+        print_edges_on_each_path(formulas)
+        return
     print(
-        "\nfloat32 中梯度正好为 0（一个元素的张量；网络里的大张量走向量化的代码，边界可能不同）/ "
-        "where float32 makes y' exactly 0, x < 0 side (a one-element tensor; a network's large "
-        "tensors take vectorised code, whose edge can differ):"
+        "\nfloat32 中梯度正好为 0（一个元素的张量，走标量代码）/ where float32 makes y' exactly 0,"
+        " x < 0 side (a one-element tensor, which takes scalar code):"
     )
     for name, activation in formulas.items():
         if activation.flat_below is not None:
             print(f"  {name:<11} x < {activation.flat_below} (按定义 by definition)")
-            continue
-
-        def slope_is_nonzero(value, layer=activation.layer):
-            value = value.clone().requires_grad_(True)
-            return torch.autograd.grad(layer(value), value)[0].item() != 0
-
-        edge = float32_threshold(slope_is_nonzero, -1000.0, 0.0)
-        print(f"  {name:<11} x < {rounded_away_from_zero(edge)}")
+        else:
+            edge = zero_gradient_edge(activation.layer, 1)
+            print(f"  {name:<11} x < {rounded_away_from_zero(edge)}")
     print(
         "  Softplus: x > 20 时层直接返回 x (threshold), 与 ln(1 + eˣ) 的差低于 float32 的精度"
         " / above x = 20 the layer returns x itself"
     )
+    print(
+        f"  网络里 {NETWORK_ELEMENTS} 个元素的张量走向量化的代码，边界随 CPU 的指令集而变，"
+        "--each-code-path 逐条量出 / a network's large tensors take vectorised code, whose edge "
+        "depends on the CPU's instruction set: --each-code-path measures each path"
+    )
+
+
+def print_edges_on_each_path(formulas):
+    """The edges of each code path this CPU has, a child process each, and which ones differ."""
+    paths = edges_on_each_path()
+    names = [name for name, activation in formulas.items() if activation.flat_below is None]
+    print(
+        "\nfloat32 中梯度正好为 0，在这台 CPU 的每条代码路径上 / where float32 makes y' exactly 0,"
+        " x < 0 side, on each code path of this CPU:"
+    )
+    print(f"  路径 paths (ATEN_CPU_CAPABILITY): {', '.join(paths)}")
+    print(
+        f"  每格：x 低于它时 y' = 0；列：一个元素的张量（标量代码），然后每条路径上"
+        f" {NETWORK_ELEMENTS} 个元素的张量 / each cell: y' = 0 for x below it; columns: a"
+        f" one-element tensor (scalar code), then a {NETWORK_ELEMENTS}-element tensor on each path"
+    )
+    header = f"  {'':<11} {'1':<10}" + "".join(f"{NETWORK_ELEMENTS} {p:<8}" for p in paths)
+    print(header.rstrip())
+    differ = []
+    for name in names:
+        one = sorted({rounded_away_from_zero(edges[name][0]) for edges in paths.values()})
+        many = [rounded_away_from_zero(edges[name][1]) for edges in paths.values()]
+        if len(set(one + many)) > 1:
+            differ.append(name)
+        row = f"  {name:<11} {'/'.join(one):<10}" + "".join(f"{m:<13}" for m in many)
+        print(row.rstrip())
+    same = [name for name in names if name not in differ]
+    print(f"  边界随代码路径而变 / the edge depends on the code path: {', '.join(differ) or '-'}")
+    print(f"  各路径相同 / the same on every path: {', '.join(same) or '-'}")
 
 
 def rounded_away_from_zero(edge, digits=4):
@@ -697,6 +733,7 @@ SECTIONS = [
         "现代激活函数 / GELU, SiLU, Mish, ELU, SELU, Hardswish, Softplus",
         modern_activations,
         figures=("modern_activations", "modern_activation_gradients"),
+        options=("each_code_path",),
     ),
     Section(
         "init-gains",
@@ -707,8 +744,18 @@ SECTIONS = [
 ]
 
 
+def add_modern_activations_options(parser):
+    parser.add_argument(
+        "--each-code-path",
+        action="store_true",
+        help="--modern-activations: 在这台 CPU 的每条代码路径上量梯度为 0 的边界"
+        "（每条路径一个子进程） / measure where y' is 0 on each code path of this CPU"
+        " (a child process each)",
+    )
+
+
 def main(argv=None):
-    return run_sections(argv, __doc__, SECTIONS)
+    return run_sections(argv, __doc__, SECTIONS, add_options=add_modern_activations_options)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import torch
 from conftest import SCRIPTS, assert_one_line_error, load_script, run_script
 
 module = load_script("beyond_activations")
+from lab import activation_notes  # noqa: E402  (load_script puts lesson3 on sys.path)
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +118,64 @@ def test_float32_zeroes_the_gradient_where_printed_and_not_just_before(printed):
             assert (slope.item() == 0) == zero, (name, x)
     assert module.rounded_away_from_zero(-88.72283) == "-88.73"
     assert module.rounded_away_from_zero(-103.97208) == "-104.0"
+
+
+def test_a_networks_tensor_takes_other_code_with_another_edge_than_one_element():
+    # issue 26: the printed edges were a one-element tensor's; 4096 elements run the vectorised
+    # loops, where exact GELU's y' is 0 from -6.1514 on (on every x86 path ATen has)
+    gelu = torch.nn.GELU()
+    one, many = (module.zero_gradient_edge(gelu, n) for n in (1, module.NETWORK_ELEMENTS))
+    assert round(one, 2) == -14.34 and round(many, 3) == -6.151
+    for x, zero in ((many * 1.001, True), (many * 0.999, False)):
+        x = torch.full((module.NETWORK_ELEMENTS,), x, requires_grad=True)
+        (slope,) = torch.autograd.grad(gelu(x).sum(), x)
+        assert bool((slope == 0).all()) == zero and bool((slope == 0).any()) == zero
+    one_tensor = torch.tensor([many * 1.001], requires_grad=True)
+    (slope,) = torch.autograd.grad(gelu(one_tensor).sum(), one_tensor)
+    assert slope.item() != 0  # the scalar code still has a slope there
+
+
+def test_each_code_path_is_measured_in_its_own_process(monkeypatch):
+    # the native path (AVX-512 or AVX2 here) and ATen's no-SIMD one; each child reports its path
+    monkeypatch.setattr(activation_notes, "CODE_PATHS", ("default", "avx512"))
+    paths = activation_notes.edges_on_each_path()
+    assert list(paths)[0] == "DEFAULT" and len(paths) == 2
+    native = list(paths)[1]
+    assert native == torch.backends.cpu.get_cpu_capability() != "DEFAULT"
+    assert round(paths["DEFAULT"]["GELU"][1], 3) == round(paths[native]["GELU"][1], 3) == -6.151
+    assert round(paths["DEFAULT"]["GELU(tanh)"][1], 3) == -5.158
+    if native in ("AVX2", "AVX512"):
+        assert round(paths[native]["GELU(tanh)"][1], 3) == -5.061
+        assert round(paths[native]["Mish"][1], 2) == -102.87
+
+
+def test_each_code_path_table_names_the_edges_that_differ(monkeypatch, capsys):
+    names = ("GELU", "GELU(tanh)", "SiLU", "Mish", "ELU", "SELU", "Softplus")
+    same = dict.fromkeys(names, [-104.0, -104.0])
+    # -88.72283 and -88.7229 round to the same printed edge: not a difference
+    paths = {
+        "DEFAULT": {**same, "GELU": [-14.3439, -6.1514], "SiLU": [-88.72283, -88.72283]},
+        "AVX2": {**same, "GELU": [-14.3439, -6.1514], "SiLU": [-88.7229, -88.72283]},
+    }
+    monkeypatch.setattr(module, "edges_on_each_path", lambda: paths)
+    module.print_zero_gradients(module.modern_formulas(), each_code_path=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert "  路径 paths (ATEN_CPU_CAPABILITY): DEFAULT, AVX2" in lines
+    assert "  GELU        -14.35    -6.152       -6.152" in lines
+    assert lines[-2] == "  边界随代码路径而变 / the edge depends on the code path: GELU"
+    assert lines[-1].endswith("the same on every path: GELU(tanh), SiLU, Mish, ELU, SELU, Softplus")
+    paths["AVX2"]["SiLU"] = [-88.72283, -88.9]
+    module.print_zero_gradients(module.modern_formulas(), each_code_path=True)
+    assert capsys.readouterr().out.splitlines()[-2].endswith("code path: GELU, SiLU")
+    monkeypatch.setattr(module, "edges_on_each_path", lambda: {"DEFAULT": same})
+    module.print_zero_gradients(module.modern_formulas(), each_code_path=True)
+    assert capsys.readouterr().out.splitlines()[-2].endswith("code path: -")
+
+
+def test_each_code_path_goes_with_modern_activations_only(tmp_path):
+    argv = ("--init-gains", "--each-code-path")
+    result = run_script(*argv, cwd=tmp_path, script=SCRIPTS["beyond_activations"])
+    assert_one_line_error(result, "--each-code-path goes with --modern-activations", code=2)
 
 
 def test_the_census_counts_modules_and_calls_as_the_architectures_say(printed):

@@ -79,6 +79,68 @@ def float32_threshold(is_true, low, high):
             low = middle
 
 
+# A network's tensors are large: their elementwise ops run ATen's vectorised loops, whose float32
+# edges can differ from a one-element tensor's scalar code and from one CPU instruction set to
+# another. CODE_PATHS are the ATEN_CPU_CAPABILITY values to ask for, from no SIMD up; a CPU
+# without one falls back to the best it has, and each child process reports the one it took.
+NETWORK_ELEMENTS = 4096  # a batch of 16 × 256 hidden units
+CODE_PATHS = ("default", "avx2", "avx512")
+
+
+def zero_gradient_edge(layer, elements):
+    """The float32 x below which ``layer``'s y' is exactly 0, on a tensor of ``elements`` copies
+    of x (one element takes the scalar code, thousands the vectorised loops)."""
+    import torch
+
+    def slope_is_nonzero(value):
+        value = value.repeat(elements).requires_grad_(True)
+        (slope,) = torch.autograd.grad(layer(value).sum(), value)
+        return bool(slope[0] != 0)
+
+    return float32_threshold(slope_is_nonzero, -1000.0, 0.0)
+
+
+def edges_on_this_path(layers):
+    """{"path": this process's ATen code path, "edges": {name: [one element, a network's]}}
+    for each of ``layers`` ({name: layer}): what each child of edges_on_each_path reports."""
+    import torch
+
+    edges = {
+        name: [zero_gradient_edge(layer, n) for n in (1, NETWORK_ELEMENTS)]
+        for name, layer in layers.items()
+    }
+    return {"path": torch.backends.cpu.get_cpu_capability(), "edges": edges}
+
+
+def edges_on_each_path():
+    """{path: {name: [one element, a network's]}} for beyond_activations.sloped_layers(), from
+    one child process per CODE_PATHS entry, each under its ATEN_CPU_CAPABILITY (ATen reads it
+    once, at import), keeping each path the CPU has once."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from lesson_cli.console import run_child
+
+    child = (
+        "import json, sys; sys.path[:0] = sys.argv[1:]; import beyond_activations; "
+        "from lab.activation_notes import edges_on_this_path; "
+        "print(json.dumps(edges_on_this_path(beyond_activations.sloped_layers())))"
+    )
+    lesson_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = {}
+    for path in CODE_PATHS:
+        env = dict(os.environ, ATEN_CPU_CAPABILITY=path, OMP_NUM_THREADS="1")
+        argv = [sys.executable, "-c", child, lesson_dir, os.path.dirname(lesson_dir)]
+        report = run_child(
+            argv, f"ATEN_CPU_CAPABILITY={path}", env=env, stdout=subprocess.PIPE, text=True
+        )
+        measured = json.loads(report.stdout.strip().splitlines()[-1])
+        paths.setdefault(measured["path"], measured["edges"])
+    return paths
+
+
 def float32_saturation():
     """Where float32 rounds tanh and sigmoid to their limits, so that y' is exactly 0. Each bound
     is printed as the shortest decimal that is that float32 number, so it is on the right side:
