@@ -548,19 +548,18 @@ def tanh_verdict(means, shifted):
 def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam", lr=0.05, nudge=0):
     """Train 16 → 64 → 1 with ``optimizer`` (Adam or SGD) at ``lr`` on a seeded regression; half
     the hidden units start dead (bias -3) when ``kill``. Returns the share of units negative for
-    every input after each step, the gradient norm that the dead half's weights got in the first
-    step, and the loss before and after training. ``nudge``: every weight starts × (1 + nudge)."""
+    every input after each step, the gradient norm that the weights of the killed units dead at
+    the start got in the first step, and the loss before and after training. ``nudge``: every
+    weight starts × (1 + nudge)."""
     import torch
     import torch.nn as nn
 
     torch.manual_seed(seed)
-    x = torch.randn(256, 16)
+    x = torch.randn(256, 16, dtype=torch.float64)  # why float64: networks_side_by_side
     y = x[:, :4].sum(1, keepdim=True).sin() * 3
     hidden, output = nn.Linear(16, 64), nn.Linear(64, 1)
-    # float64: in float32 a unit coming back crosses 0 on a step that moved with the machine's
-    # BLAS and with where tensors lay in memory, and so did the shares printed
     net = nn.Sequential(hidden, activation(), output).double()
-    x, y, act = x.double(), y.double(), net[1]
+    act = net[1]
     with torch.no_grad():
         for p in net.parameters():
             p.mul_(1 + nudge)
@@ -569,33 +568,51 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam",
     sgd_or_adam = Optimizer(optimizer, net.parameters(), lr=lr)
     shares, first_grad, losses = [], None, []
     pre_activation = hidden(x)
+    dead_at_start = killed_and_dead(pre_activation)
     for _ in range(steps):
         sgd_or_adam.zero_grad()
         loss = nn.functional.mse_loss(output(act(pre_activation)), y)
         loss.backward()
         losses.append(loss.item())
         if first_grad is None:
-            first_grad = hidden.weight.grad[:32].norm().item()
+            first_grad = hidden.weight.grad[dead_at_start].norm().item()
         sgd_or_adam.step()
         pre_activation = hidden(x)  # the units as this step left them; the next step's input
-        shares.append((pre_activation <= 0).all(dim=0).float().mean().item())
+        shares.append(dead(pre_activation).float().mean().item())
     return shares, first_grad, (losses[0], losses[-1])
 
 
-def networks_side_by_side(seeds, widths, killed=None, data_dtype=None):
+def dead(pre_activation):
+    """Which units are dead: ≤ 0 for every input (the inputs along dim -2)."""
+    return (pre_activation <= 0).all(dim=-2)
+
+
+def killed_and_dead(pre_activation):
+    """Which units are in the first half, the killed ones (bias -3), and dead: a unit whose
+    weights reach past 3 for some input is alive from the start, whatever its bias, and gets a
+    gradient through ReLU too."""
+    units = dead(pre_activation)
+    units[..., 32:] = False
+    return units
+
+
+def networks_side_by_side(seeds, widths, killed=None):
     """For each of ``seeds``, the seeded regression (x: 256 × 16 from N(0, 1), y = 3·sin of the
     sum of x's first four columns) and the nn.Linear layers of ``widths``, drawn in that order
     as dead_unit_shares draws them; half the units of layer ``killed`` start dead (bias -3).
     Returns x, y and every layer's weight and bias, each stacked seed by seed in float64 (the
-    weights as leaves that take gradients). ``data_dtype``: what x is drawn in (float32 as
-    dead_unit_shares, float64 for deeper_units_coming_back)."""
+    weights as leaves that take gradients)."""
     import torch
     import torch.nn as nn
 
     xs, ys, weights = [], [], [[] for _ in range(2 * (len(widths) - 1))]
     for seed in seeds:
         torch.manual_seed(seed)
-        x = torch.randn(256, 16, dtype=data_dtype)
+        # float64 from the draw on: float32 randn takes SIMD code whose draws differ in the last
+        # bit from one CPU to another (4.8e-5 in a pre-activation after one Adam step), and 200
+        # steps carry that to which units count as dead; from float64 draws two CPUs' units
+        # differ by 8e-10 after 200 steps, and no unit's largest pre-activation is that near 0
+        x = torch.randn(256, 16, dtype=torch.float64)
         xs.append(x)
         ys.append(x[:, :4].sum(1, keepdim=True).sin() * 3)
         layers = [nn.Linear(n_in, n_out) for n_in, n_out in zip(widths, widths[1:])]
@@ -640,6 +657,7 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
     hidden_of = lambda: side_by_side_linear(x, w1, b1)  # noqa: E731
     shares, first_grad, losses = [], None, []
     pre_activation = hidden_of()
+    dead_at_start = killed_and_dead(pre_activation.detach())
     for _ in range(steps):
         sgd_or_adam.zero_grad()
         out = side_by_side_linear(act(pre_activation), w2, b2)
@@ -647,10 +665,10 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
         loss.sum().backward()
         losses.append(loss.detach())
         if first_grad is None:
-            first_grad = w1.grad[:, :32].flatten(1).norm(dim=1)
+            first_grad = (w1.grad * dead_at_start[..., None]).flatten(1).norm(dim=1)
         sgd_or_adam.step()
         pre_activation = hidden_of()  # the units as this step left them; the next step's input
-        shares.append((pre_activation.detach() <= 0).all(dim=1).double().mean(dim=1))
+        shares.append(dead(pre_activation.detach()).double().mean(dim=1))
     shares = torch.stack(shares).T.tolist()
     return [
         (shares[i], first_grad[i].item(), (losses[0][i].item(), losses[-1][i].item()))
@@ -659,12 +677,6 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
 
 
 TRAININGS = [("Adam", 0.05), ("SGD", 0.1), ("SGD", 0.3), ("SGD", 0.5)]
-# Not yet SEEDS: where a unit of LeakyReLU, PReLU or RReLU stands after 200 Adam steps is
-# chaotic (a dead unit's gradient is tiny, and Adam divides it by its own size), so one seed's
-# share moves with the CPU's arithmetic: over 20 seeds PReLU's highest share is 6% here and 5%
-# with ATen's kernels without SIMD (tests/conftest.py's other machine). The first 5 seeds'
-# shares stay put on both; a measure that does not move needs to come first.
-REVIVAL_SEEDS = 5
 MOSTLY_BACK = 0.05  # at most 5% of the units still dead after training: they came back
 
 
@@ -712,10 +724,9 @@ def dead_units_coming_back():
     seed, for the figure), the dead units' first gradient and the share still dead at the end."""
     import torch.nn as nn
 
-    seeds = SEEDS[:REVIVAL_SEEDS]
     print(
-        f"  一半隐藏单元一开始就死了（bias = -3），Adam，{len(seeds)} 个种子 / half the units start"
-        f" dead (bias -3), Adam, {len(seeds)} seeds:"
+        f"  一半隐藏单元一开始就死了（bias = -3），Adam，{len(SEEDS)} 个种子 / half the units start"
+        f" dead (bias -3), Adam, {len(SEEDS)} seeds:"
     )
     curves, first_grads, after = {}, {}, {}
     for name, activation in [
@@ -724,7 +735,7 @@ def dead_units_coming_back():
         ("PReLU()", nn.PReLU),
         ("RReLU()", nn.RReLU),
     ]:
-        runs = dead_unit_shares_over_seeds(activation, seeds)
+        runs = dead_unit_shares_over_seeds(activation, SEEDS)
         curves[name] = runs[0][0]  # the figure shows the first seed
         first_grads[name] = [first for _, first, _ in runs]
         after[name] = [shares[-1] for shares, _, _ in runs]
@@ -745,7 +756,7 @@ def deeper_units_coming_back(steps=200):
     import torch
 
     # every seed's network side by side, as dead_unit_shares_over_seeds trains them
-    x, y, params = networks_side_by_side(SEEDS, (16, 64, 64, 1), killed=1, data_dtype=torch.float64)
+    x, y, params = networks_side_by_side(SEEDS, (16, 64, 64, 1), killed=1)
     w1, b1, w2, b2, w3, b3 = params
 
     def second_layer():
