@@ -543,9 +543,12 @@ def train_test_gaps():
 
 
 def overfitting_verdict(none, best, control, noise):
-    """Pooling narrows the gap (none → best) by more than the seeds' spread ``noise``: 有条件成立,
-    by aggregating when plain subsampling with the same smaller layer (``control``) does not
-    narrow it too; else 不成立."""
+    """The article's reason is the smaller feature map. 成立 when pooling narrows the gap (none →
+    best) by more than the seeds' spread ``noise`` and plain subsampling with the same smaller
+    layer (``control``) narrows it too: a smaller map is enough, as the article says.
+    有条件成立 when pooling narrows it and the smaller layer does not: it holds through
+    aggregating neighbours, on a task where position varies. 不成立 when pooling does not
+    narrow it by more than the spread."""
     weights = f"{8 * 16 * 16 * 2} → {8 * 8 * 8 * 2}"
     # the control has pooling's smaller linear layer: if it narrowed the gap as much, the size
     # would explain it; it does not, so aggregating neighbours does
@@ -565,11 +568,12 @@ def overfitting_verdict(none, best, control, noise):
         )
     if none - best > noise:
         return verdict(
-            HOLDS_IF,
+            HOLDS,
             f"这里池化把差距从 {none:.2f} 降到 {best:.2f}；只降采样（同样小的线性层）也降到 "
-            f"{control:.2f}：是线性层变小起的作用。",
+            f"{control:.2f}：是特征图和线性层变小起的作用，与文章说的一样。",
             f"here pooling narrows the gap from {none:.2f} to {best:.2f}; plain subsampling with "
-            f"the same smaller layer narrows it to {control:.2f}: the smaller layer does it.",
+            f"the same smaller layer narrows it to {control:.2f}: the smaller map and layer do "
+            "it, as the article says.",
         )
     return verdict(
         DOES_NOT_HOLD,
