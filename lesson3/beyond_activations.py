@@ -289,8 +289,9 @@ def print_zero_gradients(formulas, each_code_path=False):
             edge = zero_gradient_edge(activation.layer, 1)
             print(f"  {name:<11} x < {rounded_away_from_zero(edge)}")
     print(
-        "  Softplus: x > 20 时层直接返回 x (threshold), 与 ln(1 + eˣ) 的差低于 float32 的精度"
-        " / above x = 20 the layer returns x itself"
+        "  Softplus：x > 20 时层直接返回 x（threshold），与 ln(1 + eˣ) 的差低于 float32 的精度"
+        " / Softplus: above x = 20 (threshold) the layer returns x itself, within float32's"
+        " precision of ln(1 + eˣ)"
     )
     print(
         f"  网络里 {NETWORK_ELEMENTS} 个元素的张量走向量化的代码，边界随 CPU 的指令集而变，"
@@ -489,10 +490,10 @@ def steady_gain(name, inputs, unit_weights):
 
 # How the stack's weights are initialised: name (the figure's legend) → label printed
 INIT_LABELS = {
-    "default": "默认 default U(±1/√n)",
+    "default": "默认 / default U(±1/√n)",
     "gain 1": "gain 1",
     "calculate_gain": "calculate_gain",
-    "steady": "稳定 steady (measured)",
+    "steady": "稳定 / steady (measured)",
 }
 VANISHES, EXPLODES = 1e-2, 1e2  # ‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ below / above these
 
@@ -500,12 +501,12 @@ VANISHES, EXPLODES = 1e-2, 1e2  # ‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ bel
 def gradient_reading(ratios):
     """What the first/last gradient ratios say, only when every seed says it."""
     if all(r < VANISHES for r in ratios):
-        return "消失 vanishes"
+        return "消失 / vanishes"
     if all(r > EXPLODES for r in ratios):
-        return "爆炸 explodes"
+        return "爆炸 / explodes"
     if all(VANISHES <= r <= EXPLODES for r in ratios):
-        return "可用 usable"
-    return "看种子 depends on the seed"
+        return "可用 / usable"
+    return "看种子 / depends on the seed"
 
 
 def init_gains():
@@ -577,9 +578,13 @@ def steady_gains(known, inputs, unit_weights):
         "稳定增益：让第 30 层激活前的 std 等于输入的 1（每个种子分别搜索）/ the steady gain makes "
         "layer 30's pre-activation std equal the input's 1 (searched per seed)"
     )
+    # the header's two lines: the Chinese one, then the English one
     print(
-        f"  {pad('激活 activation', 17)}{pad('calculate_gain', 16)}"
-        f"{pad('稳定增益 steady gain', 26)}一致? agrees within {AGREE_WITHIN:.0%}?"
+        f"  {pad('激活', 17)}{pad('calculate_gain', 16)}{pad('稳定增益', 26)}"
+        f"相差不到 {AGREE_WITHIN:.0%}？"
+    )
+    print(
+        f"  {pad('activation', 17)}{pad('', 16)}{pad('steady gain', 26)}within {AGREE_WITHIN:.0%}?"
     )
     measured = {}
     for name in GAIN_ACTIVATIONS:
@@ -590,7 +595,7 @@ def steady_gains(known, inputs, unit_weights):
             agrees, calc_text = "—", "refused"
         else:
             close = abs(calc / measured[name] - 1) <= AGREE_WITHIN
-            agrees, calc_text = ("是 yes" if close else "否 no"), f"{calc:.3f}"
+            agrees, calc_text = ("是 / yes" if close else "否 / no"), f"{calc:.3f}"
         print(f"  {name:<17}{calc_text:<16}{seeds_range(gains):<26}{agrees}")
     return measured
 
@@ -661,8 +666,9 @@ def signal_readings(known, measured, draws):
 
     inputs, unit_weights, default_weights, default_biases, backward_from = draws
     print(
-        "\n第 30 层的 std 与反向信号之比 / layer 30's std and the backward signal's ratio "
-        f"‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖ (< {VANISHES:.0e} 消失 vanishes, > {EXPLODES:.0e} 爆炸 explodes):"
+        f"\n第 30 层的 std 与反向信号之比（< {VANISHES:.0e} 消失，> {EXPLODES:.0e} 爆炸）"
+        f"/ layer 30's std and the backward signal's ratio ‖∂L/∂z₁‖ / ‖∂L/∂z₃₀‖"
+        f" (< {VANISHES:.0e} vanishes, > {EXPLODES:.0e} explodes):"
     )
     profiles, readings, spreads = {}, {}, {}
     for name in GAIN_ACTIVATIONS:
@@ -692,7 +698,7 @@ def signal_readings(known, measured, draws):
 
 def print_what_the_gains_say(measured, readings):
     """The default init against the steady gains, and what ReLU needs."""
-    vanish = [n for n in GAIN_ACTIVATIONS if readings[(n, "default")] == "消失 vanishes"]
+    vanish = [n for n in GAIN_ACTIVATIONS if readings[(n, "default")] == "消失 / vanishes"]
     below = [n for n in GAIN_ACTIVATIONS if measured[n] > (1 / 3) ** 0.5]
     count = len(GAIN_ACTIVATIONS)
     print(
@@ -700,14 +706,14 @@ def print_what_the_gains_say(measured, readings):
         f"梯度消失 / the default init's gain √(1/3) is below {len(below)}/{count} steady gains, "
         f"and the gradient vanishes for {len(vanish)}/{count}: {', '.join(vanish)}"
     )
-    always = ", ".join(n for n in GAIN_ACTIVATIONS if readings[(n, "steady")] == "消失 vanishes")
+    always = ", ".join(n for n in GAIN_ACTIVATIONS if readings[(n, "steady")] == "消失 / vanishes")
     print(
         f"稳定增益下反向信号仍消失的：{always or '—'}（前向稳定不等于反向稳定）/ still vanishing "
         f"at the steady gain: {always or '—'} (a steady forward signal is not a steady backward "
         "one)"
     )
     default, kaiming = (
-        readings[("relu", init)].split(" ", 1) for init in ("default", "calculate_gain")
+        readings[("relu", init)].split(" / ", 1) for init in ("default", "calculate_gain")
     )
     needs_kaiming = default[1] == "vanishes" and kaiming[1] == "usable"
     print(

@@ -132,7 +132,7 @@ def even_size_needs_output_size():
         without = re.sub(r"index: \d+ ", "index ", str(error).splitlines()[0])
         without = without.rstrip(")") + ")"  # torch 2.3 leaves the parenthesis open
     print(
-        "MaxPool2d(3, 2, padding=1): 8×8 → {}×{}; MaxUnpool2d(3, 2, padding=1) 猜 guesses "
+        "MaxPool2d(3, 2, padding=1): 8×8 → {}×{}; MaxUnpool2d(3, 2, padding=1): "
         "(4 - 1)·2 - 2·1 + 3 = 7×7: {}; output_size=(8, 8) → {}×{}".format(
             *img_pool_even.shape[-2:], without, guess, guess
         )
@@ -289,16 +289,25 @@ def output_size_table(height):
     """The rule on the image's height and a few small sizes; every note is checked, not assumed."""
     import torch.nn as nn
 
-    print(f"图片高度 image height: {height}")
+    print(f"图片高度 / image height: {height}")
     rows = [  # in, kernel, stride, padding, dilation, ceil_mode, note (None: from the result)
         (height, 2, 2, 0, 1, False, None),
         (height, 2, 2, 1, 1, False, None),
         (height, 3, 1, 1, 1, False, None),
-        (height, 3, 2, 0, 1, False, "floor 向下取整"),
+        (height, 3, 2, 0, 1, False, "向下取整 / floor"),
         (height, 3, 2, 0, 1, True, None),
-        (6, 3, 2, 1, 1, False, "floor 向下取整"),
+        (6, 3, 2, 1, 1, False, "向下取整 / floor"),
         (6, 3, 2, 1, 1, True, "ceil_mode 改变结果 / changes the answer"),
-        (5, 2, 2, 1, 1, True, "向上取整得 4，但第 4 个窗口从填充区开始，被丢弃 / dropped"),
+        (
+            5,
+            2,
+            2,
+            1,
+            1,
+            True,
+            "向上取整得 4，但第 4 个窗口从填充区开始，被丢弃"
+            " / 4, but window 4 starts in the padding: dropped",
+        ),
         (7, 3, 1, 0, 2, False, "dilation=2: 窗口覆盖 5 个像素 / the window spans 5"),
         (8, 2, 2, 2, 1, False, "padding > kernel / 2: 三列都报错 / all three refuse it"),
     ]
@@ -360,15 +369,15 @@ def pool_from_scratch():
         by_hand, divisors = pool_by_hand(x, **options)
         by_pytorch = layer(x[None, None])[0, 0]
         print(f"--- {name} ---")
-        print("手写 by hand:\n{}\nnn.{}:\n{}".format(by_hand, name.split("(")[0], by_pytorch))
-        print("相同 equal: {}".format(torch.allclose(by_hand, by_pytorch)))
+        print("手写 / by hand:\n{}\nnn.{}:\n{}".format(by_hand, name.split("(")[0], by_pytorch))
+        print("相同 / equal: {}".format(torch.allclose(by_hand, by_pytorch)))
         if options.get("mode") == "avg":
-            print("每个窗口除以 each window divides by: {}".format(divisors))
+            print("每个窗口的分母 / each window divides by: {}".format(divisors))
     print(
-        "分母 divisor: 默认是 kernel 面积（填充也算）；count_include_pad=False 只数真实像素；\n"
+        "分母默认是 kernel 面积（填充也算）；count_include_pad=False 只数真实像素；\n"
         "  ceil_mode 让窗口伸出边界时，伸出去的部分从不计入；divisor_override 直接替换分母\n"
-        "  / the kernel area, padding included; count_include_pad=False counts real pixels only;\n"
-        "  the part of a ceil_mode window beyond the padding never counts;\n"
+        "  / the divisor is the kernel area, padding included; count_include_pad=False counts\n"
+        "  real pixels only; the part of a ceil_mode window beyond the padding never counts;\n"
         "  divisor_override replaces it"
     )
 
@@ -464,7 +473,7 @@ def adaptive_windows():
             print(f"    重复读的像素 / pixels read by two windows: {shared}")
         by_pytorch = nn.AdaptiveAvgPool2d((1, out))(row.reshape(1, 1, 1, size))
         print(
-            "    手算 by hand {} = nn.AdaptiveAvgPool2d((1, {})) {}".format(
+            "    手算 / by hand: {} = nn.AdaptiveAvgPool2d((1, {})) {}".format(
                 pool_with(row, settings)[0].tolist(), out, by_pytorch.flatten().tolist()
             )
         )
@@ -477,7 +486,7 @@ def without_adaptive_pooling(conv):
 
     print("--- 没有自适应池化 / without adaptive pooling ---")
     fixed = nn.Sequential(conv, nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 10))
-    print(f"  {tuple(fixed(torch.rand(1, 3, 32, 32)).shape)}: 32×32 可以 works (8·16·16 = 2048)")
+    print(f"  {tuple(fixed(torch.rand(1, 3, 32, 32)).shape)}: 32×32 可以 / works (8·16·16 = 2048)")
     try:
         fixed(torch.rand(1, 3, 48, 40))
     except RuntimeError as error:

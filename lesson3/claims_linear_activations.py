@@ -95,14 +95,16 @@ def fully_connected():
     jacobian = torch.autograd.functional.jacobian(layer, torch.randn(3))
     print(f"  nn.Linear(3, 4) 的雅可比矩阵 Jacobian ∂y/∂x (4×3) = weight:\n{jacobian}")
     print(
-        f"  非零 non-zero: {int((jacobian != 0).sum())} / 12, 等于 equals weight: "
+        f"  非零 / non-zero: {int((jacobian != 0).sum())} of 12; 等于 weight / equals weight: "
         f"{torch.equal(jacobian, layer.weight.detach())}"
     )
     conv = nn.Conv2d(1, 1, 3, padding=1)
     conv_jacobian = torch.autograd.functional.jacobian(conv, torch.randn(1, 1, 5, 5))
     print(
-        f"  对比 Conv2d(1, 1, 3) 在 5×5 上：每个输出只连 ≤ 9 个输入，非零 non-zero "
-        f"{int((conv_jacobian != 0).sum())} / {conv_jacobian.numel()}"
+        f"  对比 Conv2d(1, 1, 3) 在 5×5 上：每个输出只连 ≤ 9 个输入，{conv_jacobian.numel()} 个中"
+        f"非零的 {int((conv_jacobian != 0).sum())} 个 / against Conv2d(1, 1, 3) on 5×5: each output"
+        f" connects to ≤ 9 inputs, {int((conv_jacobian != 0).sum())} of {conv_jacobian.numel()}"
+        " non-zero"
     )
     verdict(
         connected_verdict((jacobian != 0).float().mean().item()),
@@ -304,9 +306,11 @@ def print_default_gain():
         nn.Linear(256, 256).weight.std().item() * math.sqrt(256) for _ in range(5)
     )
     print(
-        "  PyTorch 默认 / the default: nn.Linear 用 kaiming_uniform_(a=√5)，即 U(-1/√fan_in, "
-        "1/√fan_in)，std = 1/√(3·fan_in)：增益 gain √(1/3) = 0.577（实测 measured "
-        f"{gain:.3f}），ReLU 需要 needs √2 = 1.414"
+        "  PyTorch 默认：nn.Linear 用 kaiming_uniform_(a=√5)，即 U(-1/√fan_in, 1/√fan_in)，"
+        f"std = 1/√(3·fan_in)：增益 √(1/3) = 0.577（实测 {gain:.3f}），ReLU 需要 √2 = 1.414\n"
+        "  / the default: nn.Linear uses kaiming_uniform_(a=√5), that is U(-1/√fan_in, "
+        f"1/√fan_in), std = 1/√(3·fan_in): a gain of √(1/3) = 0.577 (measured {gain:.3f}), where"
+        " ReLU needs √2 = 1.414"
     )
 
 

@@ -111,7 +111,7 @@ def two_linears():
     x = torch.tensor([[1.0, 2.0, 3.0]])
     print(f"W = {weight.tolist()}, b = {bias.tolist()}")
     print(
-        f"两层 two layers: {second(first(x)).tolist()[0]}, 一层 one layer: "
+        f"两层 / two layers: {second(first(x)).tolist()[0]}; 一层 / one layer: "
         f"{(x @ weight.T + bias).tolist()[0]}"
     )
 

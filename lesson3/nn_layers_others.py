@@ -250,12 +250,14 @@ def rrelu_train_and_eval(rrelu):
     eval_output = rrelu(negative_x)
     eval_slope = (rrelu.lower + rrelu.upper) / 2
     print(
-        "  实测 measured, train(): {} slopes ∈ [{:.4f}, {:.4f}], {} 个不同 distinct".format(
+        "  实测 train()：{0} 个斜率 ∈ [{1:.4f}, {2:.4f}]，{3} 个互不相同"
+        " / measured, train(): {0} slopes ∈ [{1:.4f}, {2:.4f}], {3} distinct".format(
             len(train_slopes), train_slopes.min(), train_slopes.max(), train_slopes.unique().numel()
         )
     )
     print(
-        "  实测 measured, eval(): y == {:.4f}·x 对全部 {} 个元素 for all of them: {}".format(
+        "  实测 eval()：y == {0:.4f}·x 对全部 {1} 个元素成立：{2}"
+        " / measured, eval(): y == {0:.4f}·x for all {1} elements: {2}".format(
             eval_slope, len(negative_x), torch.equal(eval_output, negative_x * eval_slope)
         )
     )
@@ -291,8 +293,8 @@ def prelu_learns():
     with torch.no_grad():
         prelu_per_channel.weight -= 0.02 * prelu_per_channel.weight.grad  # one SGD step
     print(
-        "  nn.PReLU(num_parameters=3), loss = 输出之和 sum of the outputs (通道 c 的 4 个像素都是"
-        " -(c+1) / channel c's 4 pixels are all -(c+1)):"
+        "  nn.PReLU(num_parameters=3)，loss = 输出之和（通道 c 的 4 个像素都是 -(c+1)）"
+        " / loss = the sum of the outputs (channel c's 4 pixels are all -(c+1)):"
     )
     print(
         "    weight.shape {0}，grad = 该通道输入之和 {1}，一步后 {2}：斜率变大，loss 变小"

@@ -137,7 +137,10 @@ def main(argv=None):
         list_kinds()
         return 0
     seed = random.SystemRandom().randrange(SEED_LIMIT) if args.seed is None else args.seed
-    print(f"种子 / seed: {seed}（--seed {seed} 再出这些题 / gives these questions again）")
+    print(
+        f"种子 {seed}：--seed {seed} 再出这些题"
+        f" / seed {seed}: --seed {seed} gives these questions again"
+    )
     show = explorer_picture(args.out) if args.show else None
     from lab import quiz_questions as quiz
 

@@ -236,9 +236,9 @@ def test_the_steady_gain_tells_the_activations_apart_and_matches_theory(printed)
 
 def test_the_readings_over_depth_are_computed_from_each_seed(printed):
     lines = printed[0]["--init-gains"]
-    assert module.gradient_reading([1e-3, 5e-3]) == "消失 vanishes"
-    assert module.gradient_reading([1e-3, 0.5]) == "看种子 depends on the seed"
-    assert module.gradient_reading([2e2, 1e3]) == "爆炸 explodes"
+    assert module.gradient_reading([1e-3, 5e-3]) == "消失 / vanishes"
+    assert module.gradient_reading([1e-3, 0.5]) == "看种子 / depends on the seed"
+    assert module.gradient_reading([2e2, 1e3]) == "爆炸 / explodes"
     text = "\n".join(lines)
     assert "8/8 个的梯度消失 / " in text and "the gradient vanishes for 8/8" in text
     assert "still vanishing at the steady gain: sigmoid " in text

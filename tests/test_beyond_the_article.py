@@ -189,7 +189,7 @@ def test_output_size_takes_a_learners_numbers_and_shows_each_step(run_beyond):
     )
     assert (code, err) == (0, "")
     assert "  1. in + 2·padding - dilation·(kernel - 1) - 1 = 7 + 2·1 - 1·(3 - 1) - 1 = 6\n" in out
-    assert "  2. 6 / stride = 6 / 2 = 3 → floor 向下 → 3\n" in out
+    assert "  2. 6 / stride = 6 / 2 = 3 → floor → 3\n" in out
     assert "公式 formula: 4   nn.MaxPool2d: 4   nn.AvgPool2d: 4\n" in out
 
 
@@ -310,7 +310,7 @@ def test_pooling_by_hand_equals_pytorch_on_a_grid_with_zero_mismatches(beyond):
 def test_pool_from_scratch_prints_each_divisor_next_to_pytorch(run_beyond):
     code, out, err = run_beyond("--pool-from-scratch")
     assert (code, err) == (0, "")
-    assert out.count("相同 equal: True") == 6 and "相同 equal: False" not in out
+    assert out.count("相同 / equal: True") == 6 and "相同 / equal: False" not in out
     # padding counts in the default divisor; count_include_pad=False counts real pixels only
     assert "divides by: [[9, 9, 9], [9, 9, 9], [9, 9, 9]]" in out
     assert "divides by: [[4, 6, 4], [6, 9, 6], [4, 6, 4]]" in out

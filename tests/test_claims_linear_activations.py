@@ -42,7 +42,11 @@ def test_nn_linear_is_affine_and_linear_only_without_bias(claim_runs):
 
 def test_every_output_of_a_linear_layer_depends_on_every_input(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--fully-connected")
-    assert "非零 non-zero: 12 / 12, 等于 equals weight: True" in out and decisions == ["成立"]
+    assert "非零 / non-zero: 12 of 12; 等于 weight / equals weight: True" in out
+    assert (
+        "on 5×5: each output connects to ≤ 9 inputs, 169 of 625 non-zero" in out
+        and decisions == ["成立"]
+    )
 
 
 def test_gradients_vanish_through_sigmoid_under_every_init_and_through_relu_by_default(
@@ -89,7 +93,8 @@ def test_the_vanishing_verdicts_and_the_default_gain_are_printed(claim_runs):
     decisions, out = verdicts_of(claim_runs, "--vanishing-gradients")
     assert decisions == ["成立", "有条件成立", "有条件成立"]
     assert "ReLU + Kaiming goes from 0.984 to 2.48" in out and "(22.6× smaller than Kaiming)" in out
-    assert "增益 gain √(1/3) = 0.577（实测 measured 0.578）" in out
+    assert "增益 √(1/3) = 0.577（实测 0.578）" in out
+    assert "a gain of √(1/3) = 0.577 (measured 0.578)" in out
     assert "20 个种子上两者都相等，差别只在浮点误差" in out
 
 

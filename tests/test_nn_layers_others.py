@@ -345,7 +345,7 @@ def test_activations_prints_formulas_ranges_and_errata_and_saves_two_figures(run
         assert line + "\n" in out
     assert "y'(0) = 0.25," in out and "y'(0) = 1," in out and "y'(0) = 0," in out
     assert "nn.tanh → nn.Tanh" in out and "PyTorch 的 autograd 取 0" in out
-    assert "eval(): y == 0.2292·x 对全部 2000 个元素 for all of them: True" in out
+    assert "measured, eval(): y == 0.2292·x for all 2000 elements: True" in out
     assert math.isclose((1 / 8 + 1 / 3) / 2, 0.2292, abs_tol=5e-5)
     saved = {p.name for p in (tmp_path / "figures").iterdir()}
     assert saved == {"activation_sigmoid_tanh_relu.png", "activation_relu_variants.png"}
@@ -369,7 +369,7 @@ def test_relu_is_described_by_the_set_of_its_derivatives_and_no_single_argmax(ru
     code, out, _ = run_main("--activations")
     relu = next(line for line in out.splitlines() if "y ∈ [0, 10]" in line)
     assert "y' ∈ {0, 1}" in relu and "y' ∈ [0, 1]" not in relu
-    assert "largest y' = 1 at x ∈ [0.01, 10.00] (1000 个点 points)" in relu
+    assert "largest y' = 1 at x ∈ [0.01, 10.00] (1000 points)" in relu
     assert "at x = 0.01" not in out
     sigmoid = next(line for line in out.splitlines() if "y'(0) = 0.25" in line)
     assert "largest y' = 0.25 at x = 0.00" in sigmoid
@@ -402,5 +402,5 @@ def test_float32_saturation_points_are_computed_not_read_off_the_grid(lesson, ru
 
 def test_the_per_channel_prelu_demo_says_what_its_loss_is(run_main):
     _, out, _ = run_main("--activations")
-    assert "nn.PReLU(num_parameters=3), loss = 输出之和 sum of the outputs" in out
+    assert "nn.PReLU(num_parameters=3)，loss = 输出之和" in out
     assert "grad = the sum of the channel's inputs [-4.0, -8.0, -12.0]" in out

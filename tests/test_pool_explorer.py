@@ -52,7 +52,7 @@ def test_explore_prints_the_rule_the_dropped_window_and_unpooling_and_saves_its_
     assert code == 0, err
     lines = out.splitlines()
     assert "nn.MaxPool2d(kernel_size=2, stride=2, padding=1, ceil_mode=True)" in lines
-    assert "2. 5 / stride = 5 / 2 = 2.5 → ceil 向上 → 3" in lines
+    assert "2. 5 / stride = 5 / 2 = 2.5 → ceil → 3" in lines
     assert lines[lines.index("3. + 1 = 4") + 1].endswith(
         "inside the right-hand padding: dropped → 3"
     )
@@ -97,8 +97,8 @@ def test_explore_draws_adaptive_pooling_windows_that_overlap(run_beyond):
     # window (0, 0) reads rows 0-2 and columns 0-2 of the 7×5 arange: their mean
     expected = torch.arange(35.0).reshape(7, 5)[:3, :3].mean().item()
     assert (
-        f"窗口 window (0, 0): 和 sum 54 / 9 (窗口里的像素数 / pixels in the window) = {expected:g}"
-        in lines
+        f"窗口 (0, 0)：和 54 除以 9（窗口里的像素数）得 {expected:g}"
+        f" / window (0, 0): sum 54 / 9 (pixels in the window) = {expected:g}" in lines
     )
 
 
@@ -111,7 +111,7 @@ def test_explore_backward_prints_where_each_gradient_goes_as_autograd_does(run_b
     torch.nn.MaxPool2d(3, 2)(x[None, None]).sum().backward()
     assert x.grad[2, 2] == 4 and x.grad.sum() == 4
     assert "  (2, 2) ← 4: 4" in lines
-    assert lines[-2].endswith("its gradient 1 goes to its maximum, 10 at (2, 2)")
+    assert lines[-2].endswith("sends its gradient 1 to its maximum, 10 at (2, 2)")
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def describe(name, x, y, dy):
     print(f"  公式 formula:     {formula}")
     print(f"  导数 derivative:  {derivative}")
     print(f"  值域 ranges:      {ranges}")
-    print(f"  实测 measured (float32, x ∈ [-10, 10], step 0.01): {measured(x, y, dy)}")
+    print(f"  实测 / measured (float32, x ∈ [-10, 10], step 0.01): {measured(x, y, dy)}")
 
 
 def output_and_gradient(layer, x):
@@ -55,11 +55,11 @@ def measured(x, y, dy):
     if len(at_max) == 1:
         where = f"x = {at_max.item():.2f}"
     else:
-        where = f"x ∈ [{at_max.min():.2f}, {at_max.max():.2f}] ({len(at_max)} 个点 points)"
+        where = f"x ∈ [{at_max.min():.2f}, {at_max.max():.2f}] ({len(at_max)} points)"
     at_zero = dy[x == 0].item()
     return (
         f"y ∈ [{y.min():.5g}, {y.max():.5g}], {slopes}, y'(0) = {at_zero:.4g}, "
-        f"最大导数 largest y' = {dy.max():.4g} at {where}"
+        f"largest y' = {dy.max():.4g} at {where}"
     )
 
 
@@ -155,14 +155,14 @@ def float32_saturation():
         np.format_float_positional(np.float32(v)) for v in (tanh_one, sigmoid_one, sigmoid_zero)
     )
     return (
-        "float32 饱和 saturation (y' 在这里正好是 0 / y' is exactly 0 there):\n"
+        "float32 饱和，y' 在这里正好是 0 / float32 saturation: y' is exactly 0 there:\n"
         f"  tanh(x) = ±1     for |x| ≥ {tanh_one}\n"
         f"  sigmoid(x) = 1   for x ≥ {sigmoid_one}\n"
         f"  sigmoid(x) = 0   for x < {sigmoid_zero}"
     )
 
 
-ACTIVATION_ERRATA = """勘误 errata (文章 article → PyTorch):
+ACTIVATION_ERRATA = """勘误（文章 → PyTorch）/ errata (article → PyTorch):
   nn.Sigmoid: 导数范围 [0, 0.25] → (0, 0.25]，最大值 0.25 在 x = 0 / max 0.25 at x = 0
              (float32 中 y 舍入为 0 或 1 后导数算出 0，见上 / exactly 0 where float32 saturates)
   nn.tanh → nn.Tanh: PyTorch 没有 nn.tanh（函数是 torch.tanh）/ the layer is nn.Tanh

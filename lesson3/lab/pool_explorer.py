@@ -130,7 +130,7 @@ def size_text(settings, added):
     the windows ceil_mode adds on each axis."""
     height_axis, width_axis = axes(settings)
     if height_axis == width_axis:
-        lines = ["输出尺寸 output size, 每个方向 each side:", *formula_steps(*height_axis)]
+        lines = ["输出尺寸，每个方向 / output size, each side:", *formula_steps(*height_axis)]
     else:
         lines = []
         for name, axis in zip(("高度 / the height (H)", "宽度 / the width (W)"), axes(settings)):
@@ -202,24 +202,34 @@ def window_text(state, row, col):
         return sent_text(state, row, col, rows, cols)
     if is_max(s):
         if adaptive(s):
-            return f"窗口 window ({row}, {col}): {real} 个像素 pixels → max = {value:g}"
+            return (
+                f"窗口 ({row}, {col})：{real} 个像素，最大值 {value:g}"
+                f" / window ({row}, {col}): {pixels(real)} → max = {value:g}"
+            )
         kernel_h, kernel_w = (a.kernel for a in axes(s))
         padded = kernel_h * kernel_w - real
         return (
-            f"窗口 window ({row}, {col}): {real} 个像素 pixels + {padded} 个"
-            f"填充 padding (−∞) → max = {value:g}"
+            f"窗口 ({row}, {col})：{real} 个像素加 {padded} 个填充 (−∞)，最大值 {value:g}"
+            f" / window ({row}, {col}): {pixels(real)} + {padded} padding (−∞) → max = {value:g}"
         )
     total = sum(state["x"][r, c].item() for r in rows.taps for c in cols.taps)
     divisor = state["divisors"][row][col]
     if adaptive(s):
-        why = "窗口里的像素数 / pixels in the window"
+        why = "窗口里的像素数", "pixels in the window"
     elif s.divisor_override:
-        why = "divisor_override"
+        why = "divisor_override", "divisor_override"
     elif s.count_include_pad:
-        why = "窗口面积，填充也算 / window area, padding included"
+        why = "窗口面积，填充也算", "window area, padding included"
     else:
-        why = "只数真实像素 / real pixels only"
-    return f"窗口 window ({row}, {col}): 和 sum {total:g} / {divisor} ({why}) = {value:.4g}"
+        why = "只数真实像素", "real pixels only"
+    return (
+        f"窗口 ({row}, {col})：和 {total:g} 除以 {divisor}（{why[0]}）得 {value:.4g}"
+        f" / window ({row}, {col}): sum {total:g} / {divisor} ({why[1]}) = {value:.4g}"
+    )
+
+
+def pixels(count):
+    return f"{count} pixel" + ("" if count == 1 else "s")
 
 
 def sent_text(state, row, col, rows, cols):
@@ -230,19 +240,19 @@ def sent_text(state, row, col, rows, cols):
         best = first_max(read_positions((rows, cols), x.shape), x.flatten().tolist())
         if best is None:
             return (
-                f"窗口 window ({row}, {col}): 只读到填充，梯度不给任何像素"
-                " / reads only padding: its gradient goes nowhere"
+                f"窗口 ({row}, {col}) 只读到填充，梯度不给任何像素"
+                f" / window ({row}, {col}) reads only padding: its gradient goes nowhere"
             )
         where = divmod(best, x.shape[1])
         return (
-            f"窗口 window ({row}, {col}): 梯度 1 给它的最大值"
-            f" / its gradient 1 goes to its maximum, {value:g} at {where}"
+            f"窗口 ({row}, {col}) 的梯度 1 给它的最大值 {value:g}，在 {where}"
+            f" / window ({row}, {col}) sends its gradient 1 to its maximum, {value:g} at {where}"
         )
     share = 1 / state["divisors"][row][col]
     count = len(rows.taps) * len(cols.taps)
     return (
-        f"窗口 window ({row}, {col}): 给每个真实像素"
-        f" / sends {share:.4g} to each of its {count} real pixels"
+        f"窗口 ({row}, {col}) 给它的 {count} 个真实像素各 {share:.4g}"
+        f" / window ({row}, {col}) sends {share:.4g} to each of its {count} real pixels"
     )
 
 
@@ -258,7 +268,9 @@ def unpool_text(settings):
         lines.append("  没有膨胀 / it has no dilation: its guess ignores it")
     verdict = "" if guess_fits else "; 放不下，报错 / the indices do not fit: error"
     lines.append(f"  不给 / without output_size: {shape_text(guess)}{verdict}")
-    with_size = shape_text(given) if given else "报错 error: 超出 beyond guess ± stride"
+    with_size = (
+        shape_text(given) if given else "报错，超出猜测 ± stride / error: beyond the guess ± stride"
+    )
     lines.append(f"  output_size={tuple(sizes(s))}: {with_size}")
     return lines
 
@@ -268,12 +280,13 @@ def unpool_text(settings):
 
 def english(line, width=84):
     """A printed line without its Chinese, for the figure's monospace text panel (its font has
-    no Chinese), wrapped at ``width`` characters: "中文 / English" keeps the English, a Chinese
-    word before its English goes."""
+    no Chinese), wrapped at ``width`` characters: of "中文 / English" the English stays (a
+    Chinese clause runs from its first Chinese character to " / ", and has no " / " inside),
+    and a Chinese word left over goes."""
     import re
     import textwrap
 
-    stripped = re.sub(r"[\u4e00-\u9fff][\u4e00-\u9fff\s\d，、；（）]*? / ", "", line)
+    stripped = re.sub(r"[\u4e00-\u9fff].*? / ", "", line)
     stripped = re.sub(r"[\u4e00-\u9fff，、；（）]+", "", stripped)
     indent = line[: len(line) - len(line.lstrip())]
     text = indent + re.sub(r"\s{2,}", " ", stripped).strip().replace(" :", ":")

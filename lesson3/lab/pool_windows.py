@@ -92,7 +92,7 @@ def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil
 def formula_steps(size, kernel, stride, padding, dilation, ceil_mode):
     """The output-size rule worked through with these numbers, a line a step."""
     numerator = size + 2 * padding - dilation * (kernel - 1) - 1
-    rounding = "ceil 向上" if ceil_mode else "floor 向下"
+    rounding = "ceil" if ceil_mode else "floor"
     rounded = -(-numerator // stride) if ceil_mode else numerator // stride
     lines = [
         f"1. in + 2·padding - dilation·(kernel - 1) - 1 = {size} + 2·{padding} - "
