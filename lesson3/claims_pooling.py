@@ -97,7 +97,7 @@ def downsampling(img):
 
     img_tensor = transforms.ToTensor()(img).unsqueeze(0)
     rows = {
-        "不池化 no pooling": img_tensor,
+        "nn.Identity() 不池化": img_tensor,
         "MaxPool2d(2, stride=2)": nn.MaxPool2d(2, 2)(img_tensor),
         "MaxPool2d(3, stride=1, padding=1)": nn.MaxPool2d(3, 1, 1)(img_tensor),
     }
@@ -508,7 +508,7 @@ def overfitting():
     print(f"64 张训练图、400 张测试图（带噪声的横条/竖条，位置随机），{len(SEEDS)} 个随机种子")
     print(f"  / 64 training and 400 test images (noisy bars, anywhere), {len(SEEDS)} seeds")
     gaps = train_test_gaps()
-    none = statistics.mean(gaps["不池化 no pooling"])
+    none = statistics.mean(gaps["nn.Identity() 不池化"])
     best = min(statistics.mean(gaps[name]) for name in ("MaxPool2d(2)", "AvgPool2d(2)"))
     control = statistics.mean(gaps["x[::2, ::2] 只降采样"])
     noise = max(statistics.stdev(g) for g in gaps.values())
@@ -523,7 +523,7 @@ def train_test_gaps():
 
     gaps = {}
     for name, pooling in [
-        ("不池化 no pooling", None),
+        ("nn.Identity() 不池化", None),
         ("MaxPool2d(2)", nn.MaxPool2d(2)),
         ("AvgPool2d(2)", nn.AvgPool2d(2)),
         # the control: a 1×1 window every other pixel is x[..., ::2, ::2]: the same smaller

@@ -356,8 +356,8 @@ def unpool_padding():
     # "填充宽度" names it without saying that unpooling takes it off again: incomplete, not false
     verdict(
         unpool_padding_verdict(sizes[0], sizes[1]),
-        "它确实是填充宽度，但是池化时加在输入上的那圈（PyTorch 文档：Padding that was added to the "
-        f"input），反池化时把它减掉：padding=1 让输出从 {sizes[0]}×{sizes[0]} 变成 "
+        "它确实是填充宽度，但是池化时加在输入上的那圈（PyTorch 文档：“Padding that was added to"
+        f" the input”），反池化时把它减掉：padding=1 让输出从 {sizes[0]}×{sizes[0]} 变成 "
         f"{sizes[1]}×{sizes[1]}，不是往输出上加填充。",
         "it is a padding width, but the one pooling added to its input (PyTorch's docs: "
         '"Padding that was added to the input"), which unpooling takes off again: padding=1 '

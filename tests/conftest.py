@@ -334,6 +334,7 @@ SECTION_RUN_FILES = tuple(
     f"tests/test_{name}.py"
     for name in (
         "beyond_activations",
+        "bilingual",
         "claims_linear_activations",
         "claims_pooling",
         "claims_pooling_parameters",
