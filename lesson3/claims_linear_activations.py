@@ -600,12 +600,13 @@ def killed_and_dead(pre_activation):
     return units
 
 
-def networks_side_by_side(seeds, widths, killed=None):
+def networks_side_by_side(seeds, widths, killed=None, generators=None):
     """For each of ``seeds``, the seeded regression (x: 256 × 16 from N(0, 1), y = 3·sin of the
     sum of x's first four columns) and the nn.Linear layers of ``widths``, drawn in that order
     as dead_unit_shares draws them; half the units of layer ``killed`` start dead (bias -3).
     Returns x, y and every layer's weight and bias, each stacked seed by seed in float64 (the
-    weights as leaves that take gradients)."""
+    weights as leaves that take gradients). ``generators``: a list that gets, for each seed, a
+    torch.Generator where that seed's draws left the global one (RReLU draws on from there)."""
     import torch
     import torch.nn as nn
 
@@ -624,8 +625,27 @@ def networks_side_by_side(seeds, widths, killed=None):
             layers[killed].bias.data[:32] = -3.0
         for kept, p in zip(weights, [p for layer in layers for p in (layer.weight, layer.bias)]):
             kept.append(p.detach().double())
+        if generators is not None:
+            generators.append(torch.Generator().set_state(torch.get_rng_state()))
     params = [torch.stack(kept).requires_grad_(True) for kept in weights]
     return torch.stack(xs).double(), torch.stack(ys).double(), params
+
+
+def rrelu_slopes(z, generators):
+    """The slopes nn.RReLU() multiplies ``z`` (networks, batch, units) by in training: 1 where
+    z > 0, else a ~ U(1/8, 1/3) drawn element by element in order from each network's own
+    generator, as F.rrelu draws them from the global one: x·(upper − lower) + lower with x from
+    torch.rand, bit for bit (tests/test_claims_linear_activations compares the two)."""
+    import torch
+    import torch.nn as nn
+
+    lower, upper = nn.RReLU().lower, nn.RReLU().upper
+    slopes = torch.ones_like(z)
+    negative = z <= 0
+    counts = negative.flatten(1).sum(dim=1).tolist()
+    drawn = [torch.rand(n, dtype=z.dtype, generator=g) for n, g in zip(counts, generators)]
+    slopes[negative] = torch.cat(drawn) * (upper - lower) + lower  # network by network, in order
+    return slopes
 
 
 def side_by_side_linear(h, weight, bias):
@@ -639,22 +659,22 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
     """dead_unit_shares for each of ``seeds``, trained side by side as one batch of networks:
     each seed's loss depends on its own weights only and the optimizer works element by
     element, so each network takes the steps it takes alone (tests/test_claims_linear_activations
-    compares the two). RReLU draws its slopes from one random stream: it trains seed by seed."""
+    compares the two)."""
     import torch
     import torch.nn as nn
 
-    if activation is nn.RReLU:
-        return [
-            dead_unit_shares(activation, steps, kill=kill, seed=seed, optimizer=optimizer, lr=lr)
-            for seed in seeds
-        ]
-    x, y, params = networks_side_by_side(seeds, (16, 64, 1), killed=0 if kill else None)
+    generators = []
+    x, y, params = networks_side_by_side(
+        seeds, (16, 64, 1), killed=0 if kill else None, generators=generators
+    )
     w1, b1, w2, b2 = params
     params = [w1, b1, w2, b2]
     if activation is nn.PReLU:  # one slope per network, PReLU's default 0.25
         slope = torch.full((len(seeds), 1, 1), 0.25, dtype=torch.float64, requires_grad=True)
         params.append(slope)
         act = lambda z: z.clamp(min=0) + slope * z.clamp(max=0)  # noqa: E731
+    elif activation is nn.RReLU:
+        act = lambda z: z * rrelu_slopes(z.detach(), generators)  # noqa: E731
     else:
         act = {nn.ReLU: torch.relu, nn.LeakyReLU: nn.functional.leaky_relu}[activation]
     sgd_or_adam = Optimizer(optimizer, params, lr=lr)

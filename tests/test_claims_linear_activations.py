@@ -206,11 +206,25 @@ def test_relus_dead_units_stay_dead_on_every_seed_and_none_die_under_adam(claims
         assert first_grad == 0 and len(set(shares)) == 1 and shares[0] in (0.5, 31 / 64)
 
 
+def test_rrelus_slopes_side_by_side_are_the_ones_f_rrelu_draws(claims_activations):
+    torch.manual_seed(5)
+    z = torch.randn(3, 256, 64, dtype=torch.float64)
+    states = [torch.manual_seed(seed).get_state() for seed in (7, 8, 9)]
+    generators = [torch.Generator().set_state(state) for state in states]
+    slopes = claims_activations.rrelu_slopes(z, generators)
+    for network, state in enumerate(states):
+        torch.set_rng_state(state)
+        alone = nn.functional.rrelu(z[network], training=True)
+        assert torch.equal(alone, z[network] * slopes[network])
+    assert set(slopes[z > 0].tolist()) == {1.0} and slopes[z <= 0].max() < 1 / 3
+
+
 def test_networks_trained_side_by_side_take_the_steps_each_takes_alone(claims_activations):
     for activation, training in [
         (nn.ReLU, {"kill": False, "optimizer": "SGD", "lr": 0.5}),
         (nn.LeakyReLU, {}),
         (nn.PReLU, {}),
+        (nn.RReLU, {}),
     ]:
         together = claims_activations.dead_unit_shares_over_seeds(
             activation, range(3), steps=60, **training
