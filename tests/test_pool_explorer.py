@@ -321,6 +321,7 @@ def check_what_the_explorer_showed(seen):
     return info
 
 
+@pytest.mark.slow  # drives every control through its range, 3.4 s: the quick tier stays < 20 s
 def test_the_explorers_controls_redraw_pytorchs_answer_on_agg():
     info = check_what_the_explorer_showed(drive_explorer())
     assert info["backend"].lower() == "agg"
