@@ -139,6 +139,8 @@ def test_the_figure_text_is_the_printed_text_without_its_chinese():
     figure_text = [pool_explorer.english(line) for line in state["lines"]]
     assert not any(re.search(r"[\u4e00-\u9fff]", line) for line in figure_text)
     assert "window (0, 0): sum 14 / 4 (real pixels only) = 3.5" in figure_text
+    # an English line going on from a Chinese one loses its "/ " (the panel showed it)
+    assert pool_explorer.english("  / each output's gradient") == "  each output's gradient"
     assert "  without output_size: 4×4; the indices do not fit: error" in [
         pool_explorer.english(line)
         for line in pool_explorer.unpool_text(Settings("max", 5, 2, 2, 1, 1, True))

@@ -289,7 +289,8 @@ def english(line, width=84):
     stripped = re.sub(r"[\u4e00-\u9fff].*? / ", "", line)
     stripped = re.sub(r"[\u4e00-\u9fff，、；（）]+", "", stripped)
     indent = line[: len(line) - len(line.lstrip())]
-    text = indent + re.sub(r"\s{2,}", " ", stripped).strip().replace(" :", ":")
+    text = re.sub(r"\s{2,}", " ", stripped).strip().replace(" :", ":")
+    text = indent + text.removeprefix("/ ")  # an English line that goes on from a Chinese one
     return textwrap.fill(text, width, subsequent_indent=indent + "  ") if text.strip() else text
 
 
