@@ -551,6 +551,9 @@ def tanh_verdict(means, shifted):
     )
 
 
+KILLED = 32  # the first half of the 64 hidden units start dead (bias -3)
+
+
 def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam", lr=0.05, nudge=0):
     """Train 16 → 64 → 1 with ``optimizer`` (Adam or SGD) at ``lr`` on a seeded regression; half
     the hidden units start dead (bias -3) when ``kill``. Returns the share of units negative for
@@ -570,7 +573,7 @@ def dead_unit_shares(activation, steps=200, kill=True, seed=0, optimizer="Adam",
         for p in net.parameters():
             p.mul_(1 + nudge)
     if kill:
-        hidden.bias.data[:32] = -3.0  # as after one large step that pushed the biases down
+        hidden.bias.data[:KILLED] = -3.0  # as after one large step that pushed the biases down
     sgd_or_adam = Optimizer(optimizer, net.parameters(), lr=lr)
     shares, first_grad, losses = [], None, []
     pre_activation = hidden(x)
@@ -598,7 +601,7 @@ def killed_and_dead(pre_activation):
     weights reach past 3 for some input is alive from the start, whatever its bias, and gets a
     gradient through ReLU too."""
     units = dead(pre_activation)
-    units[..., 32:] = False
+    units[..., KILLED:] = False
     return units
 
 
@@ -624,13 +627,13 @@ def networks_side_by_side(seeds, widths, killed=None, generators=None):
         ys.append(x[:, :4].sum(1, keepdim=True).sin() * 3)
         layers = [nn.Linear(n_in, n_out) for n_in, n_out in zip(widths, widths[1:])]
         if killed is not None:
-            layers[killed].bias.data[:32] = -3.0
+            layers[killed].bias.data[:KILLED] = -3.0
         for kept, p in zip(weights, [p for layer in layers for p in (layer.weight, layer.bias)]):
             kept.append(p.detach().double())
         if generators is not None:
             generators.append(torch.Generator().set_state(torch.get_rng_state()))
     params = [torch.stack(kept).requires_grad_(True) for kept in weights]
-    return torch.stack(xs).double(), torch.stack(ys).double(), params
+    return torch.stack(xs), torch.stack(ys), params
 
 
 def rrelu_slopes(z, generators):
@@ -641,7 +644,8 @@ def rrelu_slopes(z, generators):
     import torch
     import torch.nn as nn
 
-    lower, upper = nn.RReLU().lower, nn.RReLU().upper
+    defaults = nn.RReLU()
+    lower, upper = defaults.lower, defaults.upper
     slopes = torch.ones_like(z)
     negative = z <= 0
     counts = negative.flatten(1).sum(dim=1).tolist()
@@ -670,7 +674,6 @@ def dead_unit_shares_over_seeds(activation, seeds, steps=200, kill=True, optimiz
         seeds, (16, 64, 1), killed=0 if kill else None, generators=generators
     )
     w1, b1, w2, b2 = params
-    params = [w1, b1, w2, b2]
     if activation is nn.PReLU:  # one slope per network, PReLU's default 0.25
         slope = torch.full((len(seeds), 1, 1), 0.25, dtype=torch.float64, requires_grad=True)
         params.append(slope)
@@ -736,11 +739,11 @@ def units_that_die():
         runs = dead_unit_shares_over_seeds(nn.ReLU, SEEDS, kill=False, optimizer=optimizer, lr=lr)
         natural[optimizer, lr] = [shares[-1] for shares, _, _ in runs]
         falls[optimizer, lr] = sum(after < before for _, _, (before, after) in runs)
-        dead = share_range(natural[optimizer, lr])
+        dead_share = share_range(natural[optimizer, lr])
         fell = f"{falls[optimizer, lr]}/{len(SEEDS)}"
         print(
-            f"    {optimizer} lr {lr}：死单元 {dead}，loss 下降的种子 {fell} / dead {dead}, "
-            f"seeds whose loss fell {fell}"
+            f"    {optimizer} lr {lr}：死单元 {dead_share}，loss 下降的种子 {fell}"
+            f" / dead {dead_share}, seeds whose loss fell {fell}"
         )
     return natural, falls
 
@@ -789,14 +792,14 @@ def deeper_units_coming_back(steps=200):
         return side_by_side_linear(torch.relu(side_by_side_linear(x, w1, b1)), w2, b2)
 
     sgd_or_adam = Optimizer("Adam", params, lr=0.05)
-    alive = torch.zeros(len(SEEDS), 32, dtype=torch.bool)
+    alive = torch.zeros(len(SEEDS), KILLED, dtype=torch.bool)
     for _ in range(steps):
         sgd_or_adam.zero_grad()
         out = side_by_side_linear(torch.relu(second_layer()), w3, b3)
         ((out - y) ** 2).mean(dim=(1, 2)).sum().backward()  # each network's own mse_loss
         sgd_or_adam.step()
         with torch.no_grad():
-            alive |= (second_layer()[:, :, :32] > 0).any(dim=1)
+            alive |= (second_layer()[:, :, :KILLED] > 0).any(dim=1)
     revived = alive.double().mean(dim=1).tolist()
     print(
         f"  第二个隐藏层里死掉的一半单元（16 → 64 → 64 → 1，Adam）：{len(SEEDS)} 个种子中 "
