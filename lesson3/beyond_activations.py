@@ -276,7 +276,7 @@ def print_zero_gradients(formulas, each_code_path=False):
     """Where float32 makes each derivative exactly 0 on the negative side: on a one-element
     tensor, or with ``each_code_path`` on a network's tensor on each of the CPU's code paths."""
     if each_code_path:
-        print_edges_on_each_path(formulas)
+        print_edges_on_each_path()
         return
     print(
         "\nfloat32 中梯度正好为 0（一个元素的张量，走标量代码）/ where float32 makes y' exactly 0,"
@@ -300,10 +300,10 @@ def print_zero_gradients(formulas, each_code_path=False):
     )
 
 
-def print_edges_on_each_path(formulas):
+def print_edges_on_each_path():
     """The edges of each code path this CPU has, a child process each, and which ones differ."""
     paths = edges_on_each_path()
-    names = [name for name, activation in formulas.items() if activation.flat_below is None]
+    names = list(next(iter(paths.values())))  # sloped_layers(), as the children measured them
     print(
         "\nfloat32 中梯度正好为 0，在这台 CPU 的每条代码路径上 / where float32 makes y' exactly 0,"
         " x < 0 side, on each code path of this CPU:"
